@@ -1,0 +1,83 @@
+"""The `ai-labs-data` command: validate and format the package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .package import PackageError, open_package
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+    from .validate.report import FORMATS
+    from .validate.rules import RULES
+
+    if args.list_rules:
+        for name, (description, _fn) in RULES.items():
+            print(f"{name}: {description}")
+        return EXIT_VALID
+    report = validate(args.path)
+    print(FORMATS[args.format](report))
+    return EXIT_VALID if report.valid else EXIT_INVALID
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from .fmt import format_package
+
+    result = format_package(open_package(args.path), check=args.check)
+    for p in result.problems:
+        print(p.text(), file=sys.stderr)
+    verb = "would reformat" if args.check else "reformatted"
+    for file in result.changed:
+        print(f"{verb} {file}")
+    if result.problems:
+        print("cannot format files with structural problems; fix them first (ai-labs-data validate)", file=sys.stderr)
+        return EXIT_INVALID
+    if args.check and result.changed:
+        return EXIT_INVALID
+    if not result.changed:
+        print("all files are in canonical form")
+    return EXIT_VALID
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ai-labs-data", description="Validate and maintain the ai-labs-data package.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check structure and rules; report every problem as file:line:column")
+    v.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="package folder or its datapackage.json (default: this package)",
+    )
+    v.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="output format (github: workflow annotations)",
+    )
+    v.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    v.set_defaults(run=_validate)
+    f = sub.add_parser("fmt", help="rewrite curated CSVs in canonical order and form")
+    f.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
+    f.add_argument("--check", action="store_true", help="only report files that are not canonical (exit 1 if any)")
+    f.set_defaults(run=_fmt)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except PackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

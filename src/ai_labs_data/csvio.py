@@ -1,0 +1,188 @@
+"""Strict reading and canonical writing of the package's CSV files.
+
+Reading reports every structural problem (encoding, BOM, line endings, header, ragged rows) with its
+line, and keeps the CSV line on which each record starts so later layers can locate cell errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .problems import Problem
+from .tableschema import TableSchema
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class RawTable:
+    """A CSV read as text: `frame` holds the well-formed records, `lines[i]` the line of record i."""
+
+    file: str
+    frame: pd.DataFrame | None = None
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        return self.frame is not None
+
+
+def _problem(
+    file: str,
+    line: int | None,
+    rule: str,
+    message: str,
+    column: int | None = None,
+    field_: str | None = None,
+    value: str | None = None,
+) -> Problem:
+    return Problem(file, line, column, field_, value, rule, message)
+
+
+def _decode(file: str, data: bytes, problems: list[Problem]) -> str | None:
+    if data.startswith(BOM):
+        problems.append(
+            _problem(file, 1, "encoding", "file starts with a byte-order mark (BOM); save as UTF-8 without BOM", 1)
+        )
+        data = data[len(BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(
+            _problem(
+                file,
+                line,
+                "encoding",
+                f"byte {data[exc.start]:#04x} is not valid UTF-8; save the file as UTF-8",
+                column,
+            )
+        )
+        return None
+
+
+def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
+    """Read `path` (shown as `file`) against `schema`'s header. Never raises for bad content."""
+    table = RawTable(file)
+    problems = table.problems
+    try:
+        if not path.is_file():
+            raise FileNotFoundError
+        data = path.read_bytes()
+    except OSError:
+        problems.append(_problem(file, None, "file", "file not found (or not a regular file)"))
+        return table
+    if not data:
+        problems.append(
+            _problem(file, 1, "header", "file is empty: it needs at least the header row " + ",".join(schema.names), 1)
+        )
+        return table
+    text = _decode(file, data, problems)
+    if text is None:
+        return table
+    if "\r" in text:
+        for n, line in enumerate(text.split("\n"), start=1):
+            if "\r" in line:
+                problems.append(
+                    _problem(
+                        file,
+                        n,
+                        "line-ending",
+                        "line ends with CR (\\r); use LF (\\n) line endings",
+                        line.index("\r") + 1,
+                    )
+                )
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n"):
+        problems.append(_problem(file, text.count("\n") + 1, "line-ending", "last line has no final newline"))
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for row in reader:
+            if not row:
+                problems.append(_problem(file, start, "blank-line", "blank line; remove it"))
+            elif header is None:
+                header = row
+            else:
+                rows.append(row)
+                lines.append(start)
+                if reader.line_num > start:
+                    col = next((i for i, cell in enumerate(row, 1) if "\n" in cell), 1)
+                    problems.append(
+                        _problem(
+                            file, start, "line-break", "cell contains a line break; keep each record on one line", col
+                        )
+                    )
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(_problem(file, start, "csv-syntax", f"malformed CSV: {exc}"))
+        return table
+    if header is None:
+        problems.append(_problem(file, 1, "header", "no header row"))
+        return table
+    if not _header_ok(file, header, schema, problems):
+        return table
+
+    width = len(header)
+    good_rows, good_lines = [], []
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != width:
+            problems.append(
+                _problem(
+                    file,
+                    line,
+                    "row-width",
+                    f"row has {len(row)} cells, the header has {width}; check for a missing or extra comma",
+                    min(len(row), width) + 1,
+                )
+            )
+        else:
+            good_rows.append(row)
+            good_lines.append(line)
+    table.frame = (
+        pd.DataFrame(good_rows, columns=header, dtype="string")
+        if good_rows
+        else pd.DataFrame({c: pd.Series([], dtype="string") for c in header})
+    )
+    table.lines = np.asarray(good_lines, dtype=np.int64)
+    return table
+
+
+def _header_ok(file: str, header: list[str], schema: TableSchema, problems: list[Problem]) -> bool:
+    expected = schema.names
+    if header == expected:
+        return True
+    seen: set[str] = set()
+    for i, name in enumerate(header, start=1):
+        if name in seen:
+            problems.append(_problem(file, 1, "header", "column appears twice in the header", i, name))
+        elif name not in expected:
+            problems.append(_problem(file, 1, "header", "unknown column: not a field of the table's schema", i, name))
+        seen.add(name)
+    for name in expected:
+        if name not in header:
+            problems.append(_problem(file, 1, "header", "missing column required by the schema", None, name))
+    if not any(p.file == file and p.line == 1 and p.rule == "header" for p in problems):
+        problems.append(_problem(file, 1, "header", "columns are out of order; expected " + ",".join(expected), 1))
+    return False
+
+
+def write_csv(rows: list[list[str]], header: list[str]) -> str:
+    """Canonical CSV text: minimal quoting, LF endings, final newline."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()

@@ -1,0 +1,108 @@
+"""Locate the Data Package and read its descriptor (json only: this is the light loading path)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DESCRIPTOR = "datapackage.json"
+ROOT_ENV = "AI_LABS_DATA_ROOT"
+
+
+class PackageError(Exception):
+    """The package cannot be read at all (missing or unparsable descriptor or schema)."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    path: str  # relative to the package root, POSIX separators
+    schema_path: str
+    derived: bool
+
+
+def default_root() -> Path:
+    """The package root: $AI_LABS_DATA_ROOT, else the data shipped in the wheel, else the repository."""
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    bundled = here / "_data"
+    if (bundled / DESCRIPTOR).is_file():
+        return bundled
+    for parent in here.parents:
+        if (parent / DESCRIPTOR).is_file():
+            return parent
+    raise PackageError(f"no {DESCRIPTOR} found; set {ROOT_ENV} to the package folder")
+
+
+def read_json(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PackageError(f"{path.name}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{path.name}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PackageError(f"{path.name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise PackageError(f"{path.name}: expected a JSON object")
+    return data
+
+
+@dataclass(frozen=True)
+class Package:
+    root: Path
+    descriptor: dict
+
+    @property
+    def resources(self) -> dict[str, Resource]:
+        out = {}
+        for res in self.descriptor.get("resources", []):
+            out[res["name"]] = Resource(
+                name=res["name"],
+                path=res["path"],
+                schema_path=res["schema"],
+                derived=bool(res.get("derived", False)),
+            )
+        return out
+
+    @property
+    def version(self) -> str:
+        return str(self.descriptor.get("version", "0.0.0"))
+
+    @property
+    def data_cutoff(self) -> str | None:
+        return self.descriptor.get("data_cutoff")
+
+
+def open_package(root: Path | str | None = None) -> Package:
+    root = Path(root) if root is not None else default_root()
+    if root.is_file():
+        root = root.parent
+    descriptor = read_json(root / DESCRIPTOR)
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not all(
+        isinstance(r, dict)
+        and isinstance(r.get("name"), str)
+        and isinstance(r.get("path"), str)
+        and isinstance(r.get("schema"), str)
+        for r in resources
+    ):
+        raise PackageError(f"{DESCRIPTOR}: every resource needs a name, a path and a schema path")
+    return Package(root=root, descriptor=descriptor)
+
+
+@cache
+def _cached_package(root: str | None) -> Package:
+    return open_package(root)
+
+
+def package(root: Path | str | None = None) -> Package:
+    """The package at `root` (default: see `default_root`), read once per process."""
+    return _cached_package(str(root) if root is not None else None)

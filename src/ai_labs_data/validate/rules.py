@@ -1,0 +1,350 @@
+"""Layer 2, rules: what a Table Schema cannot say, across columns and across tables.
+
+Each rule is a function of the typed tables that returns located problems; `RULES` lists them with
+the one-line description that CONTRIBUTING and `ai-labs-data validate --list-rules` show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..problems import Problem
+from .tables import Table
+
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t")
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+MONEY_METRICS = {
+    "revenue",
+    "gross_profit",
+    "operating_income",
+    "net_income",
+    "adjusted_net_income",
+    "rd_expense",
+    "compute_spend",
+    "operating_cash_flow",
+    "cash",
+    "annualized_revenue",
+}
+PERCENT_METRICS = {"gross_margin", "operating_margin", "overseas_revenue_share"}
+COUNT_METRICS = {"paying_users", "monthly_active_users", "employees"}
+VALUATION_TOLERANCE = 0.01
+# Event dates checked against founding and the cut-off: table -> (date field, precision field or None).
+EVENT_DATES = {
+    "funding_rounds": ("announced_date", "date_precision"),
+    "listings": ("listing_date", None),
+    "model_releases": ("release_date", "date_precision"),
+    "market_caps": ("date", None),
+    "financials": ("period_end", None),
+}
+
+
+@dataclass
+class Context:
+    tables: dict[str, Table]
+    cutoff: pd.Timestamp | None
+
+    def get(self, *names: str) -> list[Table] | None:
+        """The named tables, or None when one could not be read (its own problems say why)."""
+        found = [self.tables.get(n) for n in names]
+        return None if any(t is None for t in found) else found  # type: ignore[return-value]
+
+
+Rule = Callable[[Context], Iterator[Problem]]
+RULES: dict[str, tuple[str, Rule]] = {}
+
+
+def rule(name: str, description: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[name] = (description, fn)
+        return fn
+
+    return register
+
+
+def fact_key(table: Table) -> list[str]:
+    return [k for k in table.schema.primary_key if k != "source_id"]
+
+
+@rule("one-preferred", "exactly one claim per fact key has preferred=true")
+def one_preferred(ctx: Context) -> Iterator[Problem]:
+    for table in ctx.tables.values():
+        if "preferred" not in table.schema.names:
+            continue
+        key = fact_key(table)
+        preferred = table.data["preferred"].fillna(False).astype(bool)
+        counts = preferred.groupby([table.raw[k] for k in key], dropna=False).transform("sum").to_numpy()
+        label = "+".join(key)
+        yield from table.problems_at(
+            counts == 0,
+            "preferred",
+            "one-preferred",
+            f"no claim for this {label} is preferred; mark exactly one row preferred=true",
+        )
+        yield from table.problems_at(
+            (counts > 1) & preferred.to_numpy(),
+            "preferred",
+            "one-preferred",
+            f"several claims for this {label} are preferred; mark exactly one",
+        )
+
+
+@rule("valuation-sum", "pre_money_valuation + amount = post_money_valuation within 1% when all three are given")
+def valuation_sum(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("funding_rounds")):
+        return
+    (t,) = found
+    pre, amount, post = (t.data[c].astype("Float64") for c in ("pre_money_valuation", "amount", "post_money_valuation"))
+    off = ((pre + amount - post).abs() > VALUATION_TOLERANCE * post).fillna(False)
+    for pos in np.flatnonzero(off.to_numpy(dtype=bool)):
+        yield t.problem(
+            int(pos),
+            "post_money_valuation",
+            "valuation-sum",
+            f"pre-money {int(pre.iat[pos])} + amount {int(amount.iat[pos])} differs from post-money by more than 1%",
+        )
+
+
+@rule("period-order", "period_start is on or before period_end")
+def period_order(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("financials")):
+        return
+    (t,) = found
+    late = (t.data["period_start"] > t.data["period_end"]).fillna(False)
+    yield from t.problems_at(late, "period_start", "period-order", "period_start is after period_end")
+
+
+def _truncated(dates: pd.Series, rank: np.ndarray) -> np.ndarray:
+    """Dates as yyyymmdd integers with the parts finer than each row's precision rank zeroed."""
+    y, m, d = dates.dt.year.to_numpy(), dates.dt.month.to_numpy(), dates.dt.day.to_numpy()
+    return y * 10000 + np.where(rank >= 2, 0, m) * 100 + np.where(rank >= 1, 0, d)
+
+
+def lookup(values: pd.Series, keys: pd.Series) -> pd.Series:
+    """`values` (indexed by key) looked up for each of `keys`, aligned with `keys`."""
+    unique = values[~values.index.duplicated()]
+    return pd.Series(unique.reindex(keys.to_numpy()).to_numpy(), index=keys.index)
+
+
+def _ranks(table: Table, precision_field: str | None) -> np.ndarray:
+    if precision_field is None:
+        return np.zeros(len(table.data), dtype=np.int64)
+    return table.raw[precision_field].map(PRECISION_RANK).fillna(0).astype(int).to_numpy()
+
+
+@rule(
+    "before-founding", "no event (round, listing, release, market cap, period end) before the company's founding date"
+)
+def before_founding(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("companies")):
+        return
+    (companies,) = found
+    ids = companies.raw["company_id"].to_numpy()
+    founded = pd.Series(companies.data["founded_date"].to_numpy(), index=ids)
+    founded_rank = pd.Series(_ranks(companies, "date_precision"), index=ids)
+    for name, (date_field, precision_field) in EVENT_DATES.items():
+        if (t := ctx.tables.get(name)) is None:
+            continue
+        ids = t.raw["company_id"]
+        f_date = lookup(founded, ids).astype("datetime64[ns]")
+        rank = np.maximum(_ranks(t, precision_field), lookup(founded_rank, ids).fillna(0).astype(int).to_numpy())
+        known = (t.data[date_field].notna() & f_date.notna()).to_numpy()
+        event, start = (_truncated(s.fillna(pd.Timestamp(0)), rank) for s in (t.data[date_field], f_date))
+        yield from t.problems_at(
+            known & (event < start), date_field, "before-founding", "date is before the company's founded_date"
+        )
+
+
+@rule("after-cutoff", "no date after the data cut-off in datapackage.json (forecast periods excepted)")
+def after_cutoff(ctx: Context) -> Iterator[Problem]:
+    if ctx.cutoff is None:
+        return
+    checks = [(name, date_field) for name, (date_field, _) in EVENT_DATES.items()]
+    checks += [("sources", "published_date"), ("sources", "accessed_date"), ("companies", "founded_date")]
+    for name, date_field in checks:
+        if (t := ctx.tables.get(name)) is None:
+            continue
+        late = (t.data[date_field] > ctx.cutoff).fillna(False)
+        if name == "financials":
+            late &= t.raw["basis"].ne("forecast").fillna(True)
+        yield from t.problems_at(
+            late, date_field, "after-cutoff", f"date is after the data cut-off {ctx.cutoff:%Y-%m-%d}"
+        )
+
+
+@rule("market-cap-listing", "market caps only for companies with a listing, on or after the listing date")
+def market_cap_listing(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("market_caps", "listings")):
+        return
+    caps, listings = found
+    # The earliest listing date any claim states: a claim without a date still shows the company listed.
+    first = listings.data.groupby(listings.raw["company_id"])["listing_date"].min()
+    listed = lookup(first, caps.raw["company_id"]).astype("datetime64[ns]")
+    yield from caps.problems_at(
+        caps.raw["company_id"].notna() & listed.isna(),
+        "company_id",
+        "market-cap-listing",
+        "company has no listing in listings.csv",
+    )
+    early = (caps.data["date"] < listed).fillna(False)
+    yield from caps.problems_at(
+        early, "date", "market-cap-listing", "market cap dated before the company's listing date"
+    )
+
+
+@rule("source-used", "every source in sources.csv is cited by at least one row")
+def source_used(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("sources")):
+        return
+    (sources,) = found
+    cited: set[str] = set()
+    for t in ctx.tables.values():
+        if t.name != "sources" and "source_id" in t.schema.names:
+            cited.update(t.raw["source_id"].dropna())
+    yield from sources.problems_at(
+        ~sources.raw["source_id"].isin(cited),
+        "source_id",
+        "source-used",
+        "source is not cited by any row; cite it or remove it",
+    )
+
+
+def _text_fields(t: Table) -> list[str]:
+    return [f.name for f in t.schema.fields if f.type == "string"]
+
+
+@rule("formula-injection", "text cells do not begin with =, +, -, @ or a tab (spreadsheet formula injection)")
+def formula_injection(ctx: Context) -> Iterator[Problem]:
+    for t in ctx.tables.values():
+        for name in _text_fields(t):
+            hit = t.raw[name].str.startswith(INJECTION_PREFIXES).fillna(False)
+            yield from t.problems_at(
+                hit,
+                name,
+                "formula-injection",
+                "text begins with =, +, -, @ or a tab, which spreadsheets run as a formula",
+            )
+
+
+@rule("whitespace", "text cells have no leading or trailing whitespace and are not blank")
+def whitespace(ctx: Context) -> Iterator[Problem]:
+    for t in ctx.tables.values():
+        for name in _text_fields(t):
+            col = t.raw[name]
+            hit = (col.str.strip() != col).fillna(False) & ~col.str.startswith("\t").fillna(False)
+            yield from t.problems_at(hit, name, "whitespace", "remove leading/trailing whitespace")
+
+
+@rule("model-id", "model_id begins with its company_id and a slash")
+def model_id_prefix(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("model_releases")):
+        return
+    (t,) = found
+    prefix = t.raw["model_id"].str.split("/", n=1).str[0]
+    yield from t.problems_at(
+        (prefix != t.raw["company_id"]).fillna(False),
+        "model_id",
+        "model-id",
+        "model_id must start with the row's company_id followed by /",
+    )
+
+
+@rule("active-params", "params_active is at most params_total")
+def active_params(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("model_releases")):
+        return
+    (t,) = found
+    over = (t.data["params_active"] > t.data["params_total"]).fillna(False)
+    yield from t.problems_at(over, "params_active", "active-params", "params_active exceeds params_total")
+
+
+@rule("metric-unit", "money metrics use a currency, shares and margins percent, users and employees count")
+def metric_unit(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("financials")):
+        return
+    (t,) = found
+    metric, unit = t.raw["metric"], t.raw["unit"]
+    is_currency = unit.str.fullmatch(r"[A-Z]{3}").fillna(False)
+    wrong = (
+        (metric.isin(MONEY_METRICS) & ~is_currency)
+        | (metric.isin(PERCENT_METRICS) & unit.ne("percent"))
+        | (metric.isin(COUNT_METRICS) & unit.ne("count"))
+    )
+    yield from t.problems_at(
+        wrong.fillna(False),
+        "unit",
+        "metric-unit",
+        "unit does not fit the metric (currency for money, percent for shares and margins, count for users)",
+    )
+
+
+@rule("currency-given", "a row with a money amount states its currency")
+def currency_given(ctx: Context) -> Iterator[Problem]:
+    money = {
+        "funding_rounds": ["amount", "pre_money_valuation", "post_money_valuation"],
+        "listings": ["offer_price", "gross_proceeds"],
+        "market_caps": ["market_cap", "share_price"],
+    }
+    for name, fields in money.items():
+        if (t := ctx.tables.get(name)) is None:
+            continue
+        has_money = t.data[fields].notna().any(axis=1)
+        yield from t.problems_at(
+            has_money & t.raw["currency"].isna(), "currency", "currency-given", "money amount given without a currency"
+        )
+
+
+@rule("date-precision", "a month-precision date is the 1st of the month, a year-precision date 1 January")
+def date_precision(ctx: Context) -> Iterator[Problem]:
+    for name, date_field in (
+        ("companies", "founded_date"),
+        ("funding_rounds", "announced_date"),
+        ("model_releases", "release_date"),
+    ):
+        if (t := ctx.tables.get(name)) is None:
+            continue
+        d, p = t.data[date_field], t.raw["date_precision"]
+        wrong = ((p == "month") & (d.dt.day != 1)) | ((p == "year") & ((d.dt.day != 1) | (d.dt.month != 1)))
+        yield from t.problems_at(
+            wrong.fillna(False),
+            date_field,
+            "date-precision",
+            f"date must be the first day of its {'month or year'} when date_precision says so",
+        )
+
+
+@rule("claim-company", "all claims about one round or model name the same company")
+def claim_company(ctx: Context) -> Iterator[Problem]:
+    for name, key in (("funding_rounds", "round_id"), ("model_releases", "model_id")):
+        if (t := ctx.tables.get(name)) is None:
+            continue
+        n = t.raw.groupby(t.raw[key], dropna=False)["company_id"].transform("nunique").to_numpy()
+        yield from t.problems_at(
+            n > 1, "company_id", "claim-company", f"claims for this {key} name different companies"
+        )
+
+
+@rule("parent-self", "a company is not its own parent")
+def parent_self(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("companies")):
+        return
+    (t,) = found
+    yield from t.problems_at(
+        (t.raw["parent_company_id"] == t.raw["company_id"]).fillna(False),
+        "parent_company_id",
+        "parent-self",
+        "company names itself as parent",
+    )
+
+
+def run_rules(ctx: Context) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, (_description, fn) in RULES.items():
+        try:
+            problems.extend(fn(ctx))
+        except (KeyError, TypeError, ValueError) as exc:  # a schema edited without its rule
+            problems.append(Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}"))
+    return problems

@@ -1,0 +1,66 @@
+"""Run the validation layers over a package and collect every problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..package import DESCRIPTOR, open_package
+from ..problems import Problem
+from .rules import Context, run_rules
+from .tables import read_tables
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    rows: dict[str, int] = field(default_factory=dict)
+    sources: int = 0
+    cutoff: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        total = sum(self.rows.values())
+        state = "valid" if self.valid else f"INVALID: {len(self.problems)} problem(s)"
+        cutoff = self.cutoff or "unset"
+        return f"{state}: {len(self.rows)} tables, {total} rows, {self.sources} sources, data cut-off {cutoff}"
+
+
+def _cutoff(descriptor: dict, problems: list[Problem]) -> pd.Timestamp | None:
+    value = descriptor.get("data_cutoff")
+    stamp = pd.to_datetime(value, format="%Y-%m-%d", errors="coerce") if isinstance(value, str) else pd.NaT
+    if pd.isna(stamp):
+        problems.append(
+            Problem(
+                DESCRIPTOR,
+                None,
+                None,
+                "data_cutoff",
+                None if value is None else str(value),
+                "cutoff",
+                "datapackage.json needs data_cutoff as YYYY-MM-DD",
+            )
+        )
+        return None
+    return stamp
+
+
+def validate(root: Path | str | None = None) -> Report:
+    """Validate the package at `root`. Raises PackageError only when the descriptor itself is unusable."""
+    pkg = open_package(root)
+    problems: list[Problem] = []
+    cutoff = _cutoff(pkg.descriptor, problems)
+    tables, structure = read_tables(pkg)
+    problems += structure
+    # A cell that failed its type is reported once, not again by every rule that reads it.
+    mistyped = {(p.file, p.line, p.column) for p in structure if p.rule == "type"}
+    problems += [p for p in run_rules(Context(tables, cutoff)) if (p.file, p.line, p.column) not in mistyped]
+    problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0, p.rule, p.message))
+    rows = {name: len(t.data) for name, t in tables.items()}
+    sources = rows.get("sources", 0)
+    return Report(problems, rows, sources, None if cutoff is None else f"{cutoff:%Y-%m-%d}")

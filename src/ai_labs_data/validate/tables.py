@@ -1,0 +1,185 @@
+"""Layer 1, structure: read every resource, type its cells, check the Table Schema with pandera and
+the foreign keys. Produces the typed tables that layer 2 (rules) works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.errors as pe
+
+from ..csvio import read_raw
+from ..package import DESCRIPTOR, Package, PackageError
+from ..problems import Problem
+from ..tableschema import TableSchema, parse_column
+from .pandera_schema import to_pandera
+
+EXPECTED = {
+    "integer": "an integer (digits only, no separators or decimals)",
+    "number": "a number (digits, optional decimal point, no separators)",
+    "boolean": "true or false",
+    "date": "a date as YYYY-MM-DD",
+}
+
+
+@dataclass
+class Table:
+    """One resource: its CSV text, typed values, and the CSV line of every record."""
+
+    name: str
+    file: str
+    schema: TableSchema
+    raw: pd.DataFrame
+    data: pd.DataFrame
+    lines: np.ndarray
+    bad: pd.DataFrame  # True where the cell failed to parse as its type
+
+    def column(self, field: str) -> int:
+        return self.schema.names.index(field) + 1
+
+    def problem(self, pos: int, field: str, rule: str, message: str) -> Problem:
+        """A problem at record `pos` (0-based position) in `field`."""
+        raw = self.raw[field].iat[pos]
+        value = None if pd.isna(raw) else str(raw)
+        return Problem(self.file, int(self.lines[pos]), self.column(field), field, value, rule, message)
+
+    def problems_at(self, mask: pd.Series | np.ndarray, field: str, rule: str, message: str) -> list[Problem]:
+        return [self.problem(int(pos), field, rule, message) for pos in np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Problem | None]:
+    """A resource or schema path, refused when it is a URL or leaves the package folder."""
+    if "://" in rel or rel.startswith(("/", "\\")) or Path(rel).is_absolute():
+        return None, Problem(
+            DESCRIPTOR,
+            None,
+            None,
+            what,
+            rel,
+            "resource-path",
+            "must be a relative path inside the package, not a URL or absolute path",
+        )
+    path = pkg.root / rel
+    root = pkg.root.resolve()
+    try:
+        inside = path.resolve().is_relative_to(root)
+    except OSError:
+        inside = False
+    if not inside:
+        return None, Problem(
+            DESCRIPTOR,
+            None,
+            None,
+            what,
+            rel,
+            "resource-path",
+            "resolves outside the package folder (.. or a symlink); refused",
+        )
+    return path, None
+
+
+def type_table(
+    name: str, file: str, schema: TableSchema, raw: pd.DataFrame, lines: np.ndarray
+) -> tuple[Table, list[Problem]]:
+    raw = raw.mask(raw.isin(list(schema.missing_values)))
+    typed, bad = {}, {}
+    for f in schema.fields:
+        values, mask = parse_column(raw[f.name], f, schema.missing_values)
+        if f.type == "date":
+            values = values.astype("datetime64[ns]")
+        typed[f.name], bad[f.name] = values, mask
+    table = Table(
+        name, file, schema, raw, pd.DataFrame(typed, index=raw.index), lines, pd.DataFrame(bad, index=raw.index)
+    )
+    problems = []
+    for f in schema.fields:
+        if f.type in EXPECTED:
+            problems += table.problems_at(table.bad[f.name], f.name, "type", f"expected {EXPECTED[f.type]}")
+    return table, problems
+
+
+def schema_problems(table: Table) -> list[Problem]:
+    """Run the generated pandera schema; one problem per failing cell (or row, for duplicate keys)."""
+    try:
+        to_pandera(table.schema, table.name).validate(table.data, lazy=True)
+        return []
+    except pe.SchemaErrors as exc:
+        cases = exc.failure_cases
+    except pe.SchemaError as exc:  # pragma: no cover - lazy=True collects; kept for safety
+        return [Problem(table.file, None, None, None, None, "schema", str(exc))]
+    problems: list[Problem] = []
+    pk_rows: set[int] = set()
+    for case in cases.itertuples(index=False):
+        field, check, index = case.column, str(case.check), case.index
+        if index is None or pd.isna(index) or field not in table.schema.names:
+            problems.append(Problem(table.file, None, None, str(field), None, "schema", check))
+            continue
+        pos = table.raw.index.get_loc(index)
+        if table.bad[field].iat[pos]:
+            continue  # already reported as a type error
+        if check == "multiple_fields_uniqueness":
+            if pos not in pk_rows:
+                pk_rows.add(pos)
+                key = ", ".join(table.schema.primary_key)
+                problems.append(
+                    table.problem(
+                        pos,
+                        table.schema.primary_key[0],
+                        "primary-key",
+                        f"duplicate primary key ({key}): another row has the same values",
+                    )
+                )
+        elif check == "field_uniqueness":
+            rule = "primary-key" if table.schema.primary_key == (field,) else "unique"
+            problems.append(table.problem(pos, field, rule, "duplicate value: another row has the same value"))
+        elif check == "not_nullable":
+            problems.append(table.problem(pos, field, "required", "required value is missing"))
+        elif ": " in check:
+            rule, message = check.split(": ", 1)
+            problems.append(table.problem(pos, field, rule, message))
+        else:
+            problems.append(table.problem(pos, field, "schema", check))
+    return problems
+
+
+def foreign_key_problems(tables: dict[str, Table]) -> list[Problem]:
+    problems: list[Problem] = []
+    for table in tables.values():
+        for fk in table.schema.foreign_keys:
+            parent = tables.get(fk.resource)
+            if parent is None:
+                continue  # the parent could not be read; its own problems say why
+            child = table.raw[list(fk.fields)]
+            present = child.notna().all(axis=1).to_numpy()
+            keys = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
+            found = pd.MultiIndex.from_frame(child.astype(object)).isin(keys)
+            target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
+            problems += table.problems_at(present & ~found, fk.fields[0], "foreign-key", f"not found in {target}")
+    return problems
+
+
+def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
+    tables: dict[str, Table] = {}
+    problems: list[Problem] = []
+    for res in pkg.resources.values():
+        schema_path, bad = resolve_path(pkg, res.schema_path, "schema")
+        data_path, bad_data = resolve_path(pkg, res.path, "path")
+        problems += [p for p in (bad, bad_data) if p]
+        if schema_path is None or data_path is None:
+            continue
+        try:
+            schema = TableSchema.read(schema_path)
+        except (PackageError, KeyError, TypeError) as exc:
+            problems.append(Problem(res.schema_path, None, None, None, None, "schema", f"schema cannot be read: {exc}"))
+            continue
+        raw = read_raw(data_path, res.path, schema)
+        problems += raw.problems
+        if not raw.usable:
+            continue
+        table, typing = type_table(res.name, res.path, schema, raw.frame, raw.lines)
+        problems += typing + schema_problems(table)
+        tables[res.name] = table
+    problems += foreign_key_problems(tables)
+    return tables, problems

@@ -1,0 +1,28 @@
+"""Shared fixtures: every test works on a copy of the real package, never on the repository itself."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_package(dest: Path) -> Path:
+    shutil.copy(REPO / "datapackage.json", dest / "datapackage.json")
+    shutil.copytree(REPO / "data", dest / "data")
+    shutil.copytree(REPO / "schemas", dest / "schemas")
+    return dest
+
+
+@pytest.fixture
+def pkg(tmp_path: Path) -> Path:
+    """A writable copy of the real package."""
+    return copy_package(tmp_path)
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO
