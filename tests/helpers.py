@@ -49,3 +49,13 @@ def problems(root: Path) -> list[Problem]:
 
 def located(root: Path) -> set[tuple[str, int | None, int | None, str]]:
     return {(p.file, p.line, p.column, p.rule) for p in problems(root)}
+
+
+def find_row(root: Path, table: str, predicate) -> int:
+    """Index of the first data row (a dict of the CSV's text) for which `predicate` is true."""
+    path = root / "data" / f"{table}.csv"
+    header, rows = read_rows(path)
+    for i, row in enumerate(rows):
+        if predicate(dict(zip(header, row, strict=True))):
+            return i
+    raise LookupError(f"no row of {table} matches")

@@ -32,6 +32,11 @@ MONEY_METRICS = {
 PERCENT_METRICS = {"gross_margin", "operating_margin", "overseas_revenue_share"}
 COUNT_METRICS = {"paying_users", "monthly_active_users", "employees"}
 VALUATION_TOLERANCE = 0.01
+DATED_WITH_PRECISION = (
+    ("companies", "founded_date"),
+    ("funding_rounds", "announced_date"),
+    ("model_releases", "release_date"),
+)
 # Event dates checked against founding and the cut-off: table -> (date field, precision field or None).
 EVENT_DATES = {
     "funding_rounds": ("announced_date", "date_precision"),
@@ -297,23 +302,22 @@ def currency_given(ctx: Context) -> Iterator[Problem]:
         )
 
 
-@rule("date-precision", "a month-precision date is the 1st of the month, a year-precision date 1 January")
+@rule(
+    "date-precision",
+    "a dated row states date_precision; a month-precision date is the 1st, a year-precision date 1 January",
+)
 def date_precision(ctx: Context) -> Iterator[Problem]:
-    for name, date_field in (
-        ("companies", "founded_date"),
-        ("funding_rounds", "announced_date"),
-        ("model_releases", "release_date"),
-    ):
+    for name, date_field in DATED_WITH_PRECISION:
         if (t := ctx.tables.get(name)) is None:
             continue
         d, p = t.data[date_field], t.raw["date_precision"]
-        wrong = ((p == "month") & (d.dt.day != 1)) | ((p == "year") & ((d.dt.day != 1) | (d.dt.month != 1)))
+        missing = (d.notna() & p.isna()).to_numpy(dtype=bool)
         yield from t.problems_at(
-            wrong.fillna(False),
-            date_field,
-            "date-precision",
-            f"date must be the first day of its {'month or year'} when date_precision says so",
+            missing, "date_precision", "date-precision", f"{date_field} is given: state its precision"
         )
+        wrong = ((p == "month") & (d.dt.day != 1)) | ((p == "year") & ((d.dt.day != 1) | (d.dt.month != 1)))
+        message = "date must be the first day of the month (or year) that date_precision names"
+        yield from t.problems_at(wrong.fillna(False), date_field, "date-precision", message)
 
 
 @rule("claim-company", "all claims about one round or model name the same company")

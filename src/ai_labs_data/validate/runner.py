@@ -57,9 +57,10 @@ def validate(root: Path | str | None = None) -> Report:
     cutoff = _cutoff(pkg.descriptor, problems)
     tables, structure = read_tables(pkg)
     problems += structure
-    # A cell that failed its type is reported once, not again by every rule that reads it.
-    mistyped = {(p.file, p.line, p.column) for p in structure if p.rule == "type"}
-    problems += [p for p in run_rules(Context(tables, cutoff)) if (p.file, p.line, p.column) not in mistyped]
+    # A row with a structural problem is reported for that problem only: rules reading its broken
+    # cell would report the same mistake again under other names.
+    broken = {(p.file, p.line) for p in structure if p.line is not None}
+    problems += [p for p in run_rules(Context(tables, cutoff)) if (p.file, p.line) not in broken]
     problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0, p.rule, p.message))
     rows = {name: len(t.data) for name, t in tables.items()}
     sources = rows.get("sources", 0)

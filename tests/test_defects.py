@@ -1,0 +1,286 @@
+"""Plant each defect class into a copy of the real data and assert the exact file, line and column."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ai_labs_data.problems import Problem
+
+from helpers import append_copy, find_row, problems, read_rows, set_cell
+
+
+def on_line(found: list[Problem], file: str, line: int) -> set[tuple[int | None, str]]:
+    return {(p.column, p.rule) for p in found if p.file == file and p.line == line}
+
+
+def assert_only(found: list[Problem], file: str, line: int, expected: set[tuple[int, str]]) -> None:
+    """The planted defect is reported at its cell, and nothing is reported anywhere else."""
+    assert {(p.file, p.line) for p in found} == {(file, line)}, [p.text() for p in found]
+    assert on_line(found, file, line) == expected, [p.text() for p in found]
+
+
+# (table, field, planted value, rule): defects of a single cell in the first data row.
+CELL_DEFECTS = [
+    ("funding_rounds", "amount", "12abc", "type"),
+    ("funding_rounds", "amount", "1,000", "type"),
+    ("funding_rounds", "amount", "1.5", "type"),
+    ("funding_rounds", "pre_money_valuation", "-5", "minimum"),
+    ("funding_rounds", "round_type", "series_z", "enum"),
+    ("funding_rounds", "preferred", "yes", "type"),
+    ("funding_rounds", "preferred", "no", "type"),
+    ("funding_rounds", "currency", "usd", "pattern"),
+    ("funding_rounds", "round_id", "Bad Slug", "pattern"),
+    ("sources", "url", "ftp://example.org/a", "pattern"),
+    ("sources", "url", "javascript:alert(1)", "pattern"),
+    ("sources", "published_date", "2025-02-30", "type"),
+    ("sources", "published_date", "2025/03/03", "type"),
+    ("sources", "published_date", "3 March 2025", "type"),
+    ("sources", "source_type", "blog", "enum"),
+    ("sources", "language", "English", "pattern"),
+    ("companies", "name", "", "required"),
+    ("companies", "kind", "unicorn", "enum"),
+    ("companies", "country", "China", "pattern"),
+    ("companies", "website", "www.example.org", "pattern"),
+    ("companies", "evidence", "x" * 281, "maxLength"),
+    ("companies", "evidence", "", "required"),
+    ("companies", "evidence", '=HYPERLINK("http://x")', "formula-injection"),
+    ("companies", "evidence", "@SUM(A1)", "formula-injection"),
+    ("companies", "evidence", " padded", "whitespace"),
+    ("companies", "parent_company_id", "no-such-company", "foreign-key"),
+    ("market_caps", "market_cap", "-1", "minimum"),
+    ("market_caps", "share_price", "12.5.1", "type"),
+    ("model_releases", "params_total", "0", "minimum"),
+    ("model_releases", "modalities", "text,image", "pattern"),
+    ("model_releases", "architecture", "transformer", "enum"),
+    ("financials", "unit", "dollars", "pattern"),
+    ("financials", "metric", "ebitda", "enum"),
+    ("financials", "value", "", "required"),
+    ("investors", "kind", "angel_fund", "enum"),
+    ("listings", "exchange", "hkex", "pattern"),
+    ("round_investors", "investor_id", "nobody-capital", "foreign-key"),
+    ("round_investors", "is_lead", "TRUE", "type"),
+]
+
+
+@pytest.mark.parametrize(("table", "field", "value", "rule"), CELL_DEFECTS, ids=lambda v: str(v)[:20])
+def test_cell_defect_is_located(pkg: Path, table: str, field: str, value: str, rule: str) -> None:
+    line, column = set_cell(pkg, table, plant_row(pkg, table), field, value)
+    assert_only(problems(pkg), f"data/{table}.csv", line, {(column, rule)})
+
+
+def test_all_problems_are_reported_at_once(pkg: Path) -> None:
+    a = set_cell(pkg, "companies", 0, "kind", "unicorn")
+    b = set_cell(pkg, "sources", 1, "url", "ftp://x")
+    c = set_cell(pkg, "market_caps", 0, "market_cap", "abc")
+    found = {(p.file, p.line, p.column, p.rule) for p in problems(pkg)}
+    assert found == {
+        ("data/companies.csv", *a, "enum"),
+        ("data/sources.csv", *b, "pattern"),
+        ("data/market_caps.csv", *c, "type"),
+    }
+
+
+def test_duplicate_primary_key(pkg: Path) -> None:
+    line = append_copy(pkg, "companies", 0)
+    found = problems(pkg)
+    assert {(p.line, p.column, p.rule) for p in found} == {(2, 1, "primary-key"), (line, 1, "primary-key")}
+
+
+def test_duplicate_compound_key(pkg: Path) -> None:
+    line = append_copy(pkg, "market_caps", 0, preferred="false")
+    found = {(p.file, p.line, p.column, p.rule) for p in problems(pkg)}
+    assert found == {("data/market_caps.csv", 2, 1, "primary-key"), ("data/market_caps.csv", line, 1, "primary-key")}
+
+
+def test_foreign_key_to_sources(pkg: Path) -> None:
+    line, column = set_cell(pkg, "financials", 0, "source_id", "nowhere-20990101-missing")
+    found = problems(pkg)
+    assert ("data/financials.csv", line, column, "foreign-key") in {(p.file, p.line, p.column, p.rule) for p in found}
+
+
+FACT_KEYS = {
+    "funding_rounds": ["round_id"],
+    "listings": ["company_id", "exchange"],
+    "financials": ["company_id", "metric", "period_start", "period_end"],
+    "model_releases": ["model_id"],
+    "market_caps": ["company_id", "date"],
+}
+
+
+# How to make a copy of a claim into a fact of its own, when the table has no single-claim fact.
+NEW_FACT = {
+    "funding_rounds": {"round_id": "zz-planted-round"},
+    "listings": {"exchange": "XSHG"},
+    "financials": {"metric": "employees", "unit": "count"},
+    "model_releases": {"model_id": "zhipu/zz-planted-model", "company_id": "zhipu"},
+    "market_caps": {"date": "2026-11-02"},
+}
+
+
+def plant_row(root: Path, table: str) -> int:
+    """A row whose defects stay its own: for a fact table, the only claim of its fact."""
+    if table not in FACT_KEYS:
+        return 0
+    try:
+        return single_claim_row(root, table, FACT_KEYS[table])
+    except StopIteration:
+        line = append_copy(root, table, 0, preferred="true", **NEW_FACT[table])
+        assert problems(root) == [], "the planted fact must itself be valid"
+        return line - 2
+
+
+def single_claim_row(root: Path, table: str, key: list[str], also=lambda r: True) -> int:
+    """Index of a row that is the only claim of its fact key (and so preferred)."""
+    header, rows = read_rows(root / "data" / f"{table}.csv")
+    idx = [header.index(k) for k in key]
+    counts = Counter(tuple(r[i] for i in idx) for r in rows)
+    return next(
+        n
+        for n, r in enumerate(rows)
+        if counts[tuple(r[i] for i in idx)] == 1 and also(dict(zip(header, r, strict=True)))
+    )
+
+
+def test_no_preferred_claim(pkg: Path) -> None:
+    row = single_claim_row(pkg, "market_caps", ["company_id", "date"])
+    line, column = set_cell(pkg, "market_caps", row, "preferred", "false")
+    assert_only(problems(pkg), "data/market_caps.csv", line, {(column, "one-preferred")})
+
+
+def test_two_preferred_claims(pkg: Path) -> None:
+    preferred = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "true")
+    row = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "false")
+    line, column = set_cell(pkg, "listings", row, "preferred", "true")
+    found = problems(pkg)
+    assert {(p.line, p.column, p.rule) for p in found} == {
+        (line, column, "one-preferred"),
+        (preferred + 2, column, "one-preferred"),
+    }
+
+
+def test_valuation_sum(pkg: Path) -> None:
+    row = 0
+    set_cell(pkg, "funding_rounds", row, "pre_money_valuation", "1000000000")
+    set_cell(pkg, "funding_rounds", row, "amount", "100000000")
+    line, column = set_cell(pkg, "funding_rounds", row, "post_money_valuation", "1200000000")
+    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "valuation-sum")})
+
+
+def test_valuation_sum_within_one_percent_passes(pkg: Path) -> None:
+    set_cell(pkg, "funding_rounds", 0, "pre_money_valuation", "1000000000")
+    set_cell(pkg, "funding_rounds", 0, "amount", "100000000")
+    set_cell(pkg, "funding_rounds", 0, "post_money_valuation", "1105000000")
+    assert problems(pkg) == []
+
+
+def test_period_order(pkg: Path) -> None:
+    # A single, preferred claim: moving its period_start moves it to a fact key of its own.
+    key = ["company_id", "metric", "period_start", "period_end"]
+    single = single_claim_row(pkg, "financials", key, lambda r: r["period_end"] == "2024-12-31")
+    row = single
+    line, column = set_cell(pkg, "financials", row, "period_start", "2025-01-01")
+    assert_only(problems(pkg), "data/financials.csv", line, {(column, "period-order")})
+
+
+def test_event_before_founding(pkg: Path) -> None:
+    row = find_row(pkg, "funding_rounds", lambda r: r["company_id"] == "zhipu" and r["date_precision"] == "day")
+    line, column = set_cell(pkg, "funding_rounds", row, "announced_date", "2018-12-31")
+    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "before-founding")})
+
+
+def test_event_in_founding_year_passes_at_year_precision(pkg: Path) -> None:
+    # Zhipu's founding is known to the year only: any day of that year is not "before" it.
+    row = find_row(pkg, "funding_rounds", lambda r: r["company_id"] == "zhipu" and r["date_precision"] == "day")
+    set_cell(pkg, "funding_rounds", row, "announced_date", "2019-01-02")
+    assert problems(pkg) == []
+
+
+def test_event_after_cutoff(pkg: Path) -> None:
+    row = find_row(pkg, "model_releases", lambda r: r["release_date"] != "")
+    line, column = set_cell(pkg, "model_releases", row, "release_date", "2099-01-01")
+    assert_only(problems(pkg), "data/model_releases.csv", line, {(column, "after-cutoff")})
+
+
+def test_market_cap_before_listing(pkg: Path) -> None:
+    row = find_row(pkg, "market_caps", lambda r: r["company_id"] == "zhipu")
+    line, column = set_cell(pkg, "market_caps", row, "date", "2025-12-31")
+    assert ("data/market_caps.csv", line, column, "market-cap-listing") in {
+        (p.file, p.line, p.column, p.rule) for p in problems(pkg)
+    }
+
+
+def test_market_cap_of_unlisted_company(pkg: Path) -> None:
+    row = single_claim_row(pkg, "market_caps", ["company_id", "date"])
+    line, column = set_cell(pkg, "market_caps", row, "company_id", "deepseek")
+    assert_only(problems(pkg), "data/market_caps.csv", line, {(column, "market-cap-listing")})
+
+
+def test_unused_source(pkg: Path) -> None:
+    line = append_copy(pkg, "sources", 0, source_id="zz-unused-source")
+    assert_only(problems(pkg), "data/sources.csv", line, {(1, "source-used")})
+
+
+def test_model_id_must_start_with_company(pkg: Path) -> None:
+    row = find_row(pkg, "model_releases", lambda r: True)
+    header, rows = read_rows(pkg / "data" / "model_releases.csv")
+    model = rows[row][header.index("model_id")]
+    for n, r in enumerate(rows):  # move every claim of the model so only the prefix is wrong
+        if r[header.index("model_id")] == model:
+            set_cell(pkg, "model_releases", n, "model_id", "openai/" + model.split("/", 1)[1])
+    found = problems(pkg)
+    assert {p.rule for p in found} == {"model-id"}
+    assert all(p.column == 1 for p in found)
+
+
+def test_active_params_exceed_total(pkg: Path) -> None:
+    row = find_row(pkg, "model_releases", lambda r: r["params_total"] != "")
+    line, column = set_cell(pkg, "model_releases", row, "params_active", "999000000000000")
+    assert_only(problems(pkg), "data/model_releases.csv", line, {(column, "active-params")})
+
+
+def test_metric_unit(pkg: Path) -> None:
+    row = find_row(pkg, "financials", lambda r: r["metric"] == "gross_margin")
+    line, column = set_cell(pkg, "financials", row, "unit", "CNY")
+    assert_only(problems(pkg), "data/financials.csv", line, {(column, "metric-unit")})
+
+
+def test_money_without_currency(pkg: Path) -> None:
+    row = find_row(pkg, "funding_rounds", lambda r: r["amount"] != "")
+    line, column = set_cell(pkg, "funding_rounds", row, "currency", "")
+    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "currency-given")})
+
+
+def test_date_precision(pkg: Path) -> None:
+    row = find_row(pkg, "companies", lambda r: r["date_precision"] == "year")
+    line, column = set_cell(pkg, "companies", row, "founded_date", "2019-06-01")
+    assert_only(problems(pkg), "data/companies.csv", line, {(column, "date-precision")})
+
+
+def test_date_without_precision(pkg: Path) -> None:
+    row = find_row(pkg, "funding_rounds", lambda r: r["date_precision"] == "day")
+    line, column = set_cell(pkg, "funding_rounds", row, "date_precision", "")
+    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "date-precision")})
+
+
+def test_parent_is_self(pkg: Path) -> None:
+    line, column = set_cell(
+        pkg, "companies", 0, "parent_company_id", read_rows(pkg / "data" / "companies.csv")[1][0][0]
+    )
+    assert_only(problems(pkg), "data/companies.csv", line, {(column, "parent-self")})
+
+
+def test_ragged_row(pkg: Path) -> None:
+    path = pkg / "data" / "investors.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "extra-investor,Extra,,other\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    assert_only(problems(pkg), "data/investors.csv", line, {(5, "row-width")})
+
+
+def test_quoted_newline(pkg: Path) -> None:
+    line, column = set_cell(pkg, "companies", 0, "hq_city", "Bei\njing")
+    found = problems(pkg)
+    assert ("data/companies.csv", line, column, "line-break") in {(p.file, p.line, p.column, p.rule) for p in found}
