@@ -71,6 +71,30 @@ def test_cell_defect_is_located(pkg: Path, table: str, field: str, value: str, r
     assert_only(problems(pkg), f"data/{table}.csv", line, {(column, rule)})
 
 
+# (table, row selector, field, planted value, rule): one cell made to break a cross-column rule.
+RULE_DEFECTS = [
+    (
+        "funding_rounds",
+        lambda r: r["company_id"] == "zhipu" and r["date_precision"] == "day",
+        "announced_date",
+        "2018-12-31",
+        "before-founding",
+    ),
+    ("model_releases", lambda r: r["release_date"] != "", "release_date", "2099-01-01", "after-cutoff"),
+    ("model_releases", lambda r: r["params_total"] != "", "params_active", "999000000000000", "active-params"),
+    ("financials", lambda r: r["metric"] == "gross_margin", "unit", "CNY", "metric-unit"),
+    ("funding_rounds", lambda r: r["amount"] != "", "currency", "", "currency-given"),
+    ("companies", lambda r: r["date_precision"] == "year", "founded_date", "2019-06-01", "date-precision"),
+    ("funding_rounds", lambda r: r["date_precision"] == "day", "date_precision", "", "date-precision"),
+]
+
+
+@pytest.mark.parametrize(("table", "select", "field", "value", "rule"), RULE_DEFECTS, ids=[d[4] for d in RULE_DEFECTS])
+def test_rule_defect_is_located(pkg: Path, table: str, select, field: str, value: str, rule: str) -> None:
+    line, column = set_cell(pkg, table, find_row(pkg, table, select), field, value)
+    assert_only(problems(pkg), f"data/{table}.csv", line, {(column, rule)})
+
+
 def test_all_problems_are_reported_at_once(pkg: Path) -> None:
     a = set_cell(pkg, "companies", 0, "kind", "unicorn")
     b = set_cell(pkg, "sources", 1, "url", "ftp://x")
@@ -185,23 +209,11 @@ def test_period_order(pkg: Path) -> None:
     assert_only(problems(pkg), "data/financials.csv", line, {(column, "period-order")})
 
 
-def test_event_before_founding(pkg: Path) -> None:
-    row = find_row(pkg, "funding_rounds", lambda r: r["company_id"] == "zhipu" and r["date_precision"] == "day")
-    line, column = set_cell(pkg, "funding_rounds", row, "announced_date", "2018-12-31")
-    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "before-founding")})
-
-
 def test_event_in_founding_year_passes_at_year_precision(pkg: Path) -> None:
     # Zhipu's founding is known to the year only: any day of that year is not "before" it.
     row = find_row(pkg, "funding_rounds", lambda r: r["company_id"] == "zhipu" and r["date_precision"] == "day")
     set_cell(pkg, "funding_rounds", row, "announced_date", "2019-01-02")
     assert problems(pkg) == []
-
-
-def test_event_after_cutoff(pkg: Path) -> None:
-    row = find_row(pkg, "model_releases", lambda r: r["release_date"] != "")
-    line, column = set_cell(pkg, "model_releases", row, "release_date", "2099-01-01")
-    assert_only(problems(pkg), "data/model_releases.csv", line, {(column, "after-cutoff")})
 
 
 def test_market_cap_before_listing(pkg: Path) -> None:
@@ -233,36 +245,6 @@ def test_model_id_must_start_with_company(pkg: Path) -> None:
     found = problems(pkg)
     assert {p.rule for p in found} == {"model-id"}
     assert all(p.column == 1 for p in found)
-
-
-def test_active_params_exceed_total(pkg: Path) -> None:
-    row = find_row(pkg, "model_releases", lambda r: r["params_total"] != "")
-    line, column = set_cell(pkg, "model_releases", row, "params_active", "999000000000000")
-    assert_only(problems(pkg), "data/model_releases.csv", line, {(column, "active-params")})
-
-
-def test_metric_unit(pkg: Path) -> None:
-    row = find_row(pkg, "financials", lambda r: r["metric"] == "gross_margin")
-    line, column = set_cell(pkg, "financials", row, "unit", "CNY")
-    assert_only(problems(pkg), "data/financials.csv", line, {(column, "metric-unit")})
-
-
-def test_money_without_currency(pkg: Path) -> None:
-    row = find_row(pkg, "funding_rounds", lambda r: r["amount"] != "")
-    line, column = set_cell(pkg, "funding_rounds", row, "currency", "")
-    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "currency-given")})
-
-
-def test_date_precision(pkg: Path) -> None:
-    row = find_row(pkg, "companies", lambda r: r["date_precision"] == "year")
-    line, column = set_cell(pkg, "companies", row, "founded_date", "2019-06-01")
-    assert_only(problems(pkg), "data/companies.csv", line, {(column, "date-precision")})
-
-
-def test_date_without_precision(pkg: Path) -> None:
-    row = find_row(pkg, "funding_rounds", lambda r: r["date_precision"] == "day")
-    line, column = set_cell(pkg, "funding_rounds", row, "date_precision", "")
-    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "date-precision")})
 
 
 def test_parent_is_self(pkg: Path) -> None:

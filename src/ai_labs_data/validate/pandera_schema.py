@@ -44,22 +44,10 @@ def field_checks(f: Field) -> list[pa.Check]:
         checks.append(pa.Check.le(c["maximum"], name="maximum", error=f"maximum: must be <= {c['maximum']}"))
     if "pattern" in c:
         checks.append(_pattern_check(c["pattern"]))
-    if "minLength" in c:
-        checks.append(
-            pa.Check.str_length(
-                min_value=c["minLength"],
-                name="minLength",
-                error=f"minLength: must have at least {c['minLength']} characters",
-            )
-        )
-    if "maxLength" in c:
-        checks.append(
-            pa.Check.str_length(
-                max_value=c["maxLength"],
-                name="maxLength",
-                error=f"maxLength: must have at most {c['maxLength']} characters",
-            )
-        )
+    for key, bound, words in (("minLength", "min_value", "at least"), ("maxLength", "max_value", "at most")):
+        if key in c:
+            message = f"{key}: must have {words} {c[key]} characters"
+            checks.append(pa.Check.str_length(**{bound: c[key]}, name=key, error=message))
     return checks
 
 

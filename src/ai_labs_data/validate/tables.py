@@ -51,33 +51,19 @@ class Table:
 
 def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Problem | None]:
     """A resource or schema path, refused when it is a URL or leaves the package folder."""
+    refusal = None
     if "://" in rel or rel.startswith(("/", "\\")) or Path(rel).is_absolute():
-        return None, Problem(
-            DESCRIPTOR,
-            None,
-            None,
-            what,
-            rel,
-            "resource-path",
-            "must be a relative path inside the package, not a URL or absolute path",
-        )
-    path = pkg.root / rel
-    root = pkg.root.resolve()
-    try:
-        inside = path.resolve().is_relative_to(root)
-    except OSError:
-        inside = False
-    if not inside:
-        return None, Problem(
-            DESCRIPTOR,
-            None,
-            None,
-            what,
-            rel,
-            "resource-path",
-            "resolves outside the package folder (.. or a symlink); refused",
-        )
-    return path, None
+        refusal = "must be a relative path inside the package, not a URL or absolute path"
+    else:
+        try:
+            inside = (pkg.root / rel).resolve().is_relative_to(pkg.root.resolve())
+        except OSError:
+            inside = False
+        if not inside:
+            refusal = "resolves outside the package folder (.. or a symlink); refused"
+    if refusal:
+        return None, Problem(DESCRIPTOR, None, None, what, rel, "resource-path", refusal)
+    return pkg.root / rel, None
 
 
 def type_table(

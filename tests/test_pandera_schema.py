@@ -1,0 +1,87 @@
+"""The Table Schema -> pandera converter keeps what pandera.io.from_frictionless_schema loses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors as pe
+import pytest
+
+from ai_labs_data.tableschema import TableSchema, parse_column
+from ai_labs_data.validate.pandera_schema import to_pandera
+
+SCHEMA = TableSchema.from_dict(
+    {
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"required": True, "pattern": "^[a-z]+$"}},
+            {"name": "n", "type": "integer", "constraints": {"minimum": 0}},
+            {"name": "flag", "type": "boolean", "trueValues": ["true"], "falseValues": ["false"]},
+            {"name": "day", "type": "date", "format": "%Y-%m-%d"},
+            {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+        ],
+        "primaryKey": ["id"],
+    }
+)
+
+
+def typed(rows: list[list[str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    raw = pd.DataFrame(rows, columns=SCHEMA.names, dtype="string")
+    values, bad = {}, {}
+    for f in SCHEMA.fields:
+        values[f.name], bad[f.name] = parse_column(raw[f.name], f)
+    frame = pd.DataFrame(values)
+    frame["day"] = frame["day"].astype("datetime64[ns]")
+    return frame, pd.DataFrame(bad)
+
+
+def failures(frame: pd.DataFrame) -> set[tuple[str, int, str]]:
+    try:
+        to_pandera(SCHEMA, "t").validate(frame, lazy=True)
+    except pe.SchemaErrors as exc:
+        return {(c.column, int(c.index), str(c.check).split(":")[0]) for c in exc.failure_cases.itertuples()}
+    return set()
+
+
+def test_valid_frame_with_optional_gaps_passes() -> None:
+    frame, bad = typed([["abc", "", "false", "", "a"], ["def", "3", "", "2025-01-31", ""]])
+    assert not bad.to_numpy().any()
+    assert frame["n"].dtype == pd.Int64Dtype() and frame["n"].isna().tolist() == [True, False]
+    assert frame["flag"].tolist()[0] is False  # "false" is False, not truthy text
+    assert pd.api.types.is_datetime64_dtype(frame["day"].dtype)
+    assert failures(frame) == set()
+
+
+@pytest.mark.parametrize("text", ["no", "yes", "1", "0", "True", "FALSE"])
+def test_booleans_are_strict(text: str) -> None:
+    _, bad = typed([["abc", "", text, "", ""]])
+    assert bad["flag"].tolist() == [True]
+
+
+@pytest.mark.parametrize("text", ["2025-02-29", "2025-2-01", "01/02/2025", "2025-01-01T00:00", "20250101"])
+def test_dates_need_the_explicit_format(text: str) -> None:
+    _, bad = typed([["abc", "", "", text, ""]])
+    assert bad["day"].tolist() == [True]
+
+
+def test_constraints_are_enforced_by_pandera() -> None:
+    frame, _ = typed(
+        [["abc", "-1", "", "", "c"], ["abc", "", "", "", ""], ["", "", "", "", ""], ["Bad", "", "", "", ""]]
+    )
+    assert failures(frame) == {
+        ("n", 0, "minimum"),
+        ("kind", 0, "enum"),
+        ("id", 0, "field_uniqueness"),
+        ("id", 1, "field_uniqueness"),
+        ("id", 2, "not_nullable"),
+        ("id", 3, "pattern"),
+    }
+
+
+def test_every_real_schema_converts(repo: Path) -> None:
+    for path in sorted((repo / "schemas").glob("*.json")):
+        schema = TableSchema.read(path)
+        converted = to_pandera(schema, path.stem)
+        assert list(converted.columns) == schema.names
+        for f in schema.fields:
+            assert converted.columns[f.name].nullable == (not f.required), (path.stem, f.name)
