@@ -23,6 +23,6 @@ def pkg(tmp_path: Path) -> Path:
     return copy_package(tmp_path)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -14,7 +14,7 @@ from ai_labs_data.tableschema import TableSchema
 
 from helpers import set_cell
 
-TABLES = [
+CURATED = [
     "sources",
     "companies",
     "investors",
@@ -25,10 +25,13 @@ TABLES = [
     "model_releases",
     "market_caps",
 ]
+DERIVED = ["fx_rates", "valuations", "financials_usd", "company_summary", "disputes"]
+TABLES = CURATED + DERIVED
 
 
 def test_tables_and_paths(repo: Path) -> None:
     assert ai_labs_data.tables(root=repo) == TABLES
+    assert ai_labs_data.tables(root=repo, derived=False) == CURATED
     assert ai_labs_data.path("companies", root=repo) == repo / "data" / "companies.csv"
     with pytest.raises(KeyError, match="unknown table 'rounds'"):
         ai_labs_data.load("rounds", root=repo)
@@ -83,7 +86,7 @@ def test_preferred_and_all_claims(repo: Path) -> None:
 @pytest.mark.parametrize("table", TABLES)
 def test_load_write_round_trip_is_byte_identical(repo: Path, table: str) -> None:
     df = ai_labs_data.load(table, claims="all", root=repo)
-    assert ai_labs_data.to_csv(df, table, root=repo).encode("utf-8") == (repo / "data" / f"{table}.csv").read_bytes()
+    assert ai_labs_data.to_csv(df, table, root=repo).encode("utf-8") == ai_labs_data.path(table, root=repo).read_bytes()
 
 
 def test_load_all(repo: Path) -> None:

@@ -44,7 +44,9 @@ def fact_dates(claims: pd.DataFrame, key: str, date_field: str) -> pd.DataFrame:
     """Each fact's date: the preferred claim's if it states one, else the most precise and earliest
     that any claim states. Returns the date and the source that states it, indexed by `key`."""
     dated = claims.dropna(subset=[date_field])
-    precision = dated["date_precision"].astype(object) if "date_precision" in dated else pd.Series("day", index=dated.index)
+    precision = (
+        dated["date_precision"].astype(object) if "date_precision" in dated else pd.Series("day", index=dated.index)
+    )
     dated = dated.assign(
         _not_preferred=~dated["preferred"].fillna(False).astype(bool),
         _precision=precision.map(PRECISION_RANK).fillna(0),

@@ -11,14 +11,38 @@ COMPARED: dict[str, list[str]] = {
     "funding_rounds": ["announced_date", "amount", "pre_money_valuation", "post_money_valuation", "round_type"],
     "listings": ["listing_date", "ticker", "offer_price", "gross_proceeds"],
     "financials": ["value"],
-    "model_releases": ["release_date", "open_weights", "license", "architecture", "params_total", "params_active",
-                       "context_length"],
+    "model_releases": [
+        "release_date",
+        "open_weights",
+        "license",
+        "architecture",
+        "params_total",
+        "params_active",
+        "context_length",
+    ],
     "market_caps": ["market_cap", "share_price"],
 }
-MONEY = {"amount", "pre_money_valuation", "post_money_valuation", "offer_price", "gross_proceeds", "market_cap",
-         "share_price"}
-COLUMNS = ["table", "fact_key", "field", "claims", "values", "min_value", "max_value", "spread_percent",
-           "preferred_value", "preferred_source_id"]
+MONEY = {
+    "amount",
+    "pre_money_valuation",
+    "post_money_valuation",
+    "offer_price",
+    "gross_proceeds",
+    "market_cap",
+    "share_price",
+}
+COLUMNS = [
+    "table",
+    "fact_key",
+    "field",
+    "claims",
+    "values",
+    "min_value",
+    "max_value",
+    "spread_percent",
+    "preferred_value",
+    "preferred_source_id",
+]
 
 
 def _text(value: object) -> str:
@@ -33,7 +57,9 @@ def _compatible_dates(dates: list[pd.Timestamp], precisions: list[str]) -> bool:
     """True when some day lies inside every claim's date at its precision."""
     lo = max(dates)
     for d, p in zip(dates, precisions, strict=True):
-        end = d + (pd.offsets.YearEnd(0) if p == "year" else pd.offsets.MonthEnd(0) if p == "month" else pd.Timedelta(0))
+        end = d + (
+            pd.offsets.YearEnd(0) if p == "year" else pd.offsets.MonthEnd(0) if p == "month" else pd.Timedelta(0)
+        )
         if lo > end:
             return False
     return True
@@ -52,7 +78,9 @@ def build_disputes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 if stated.empty:
                     continue
                 unit = stated["unit"] if name == "financials" else stated["currency"] if field in MONEY else None
-                labels = stated[field].astype(object).map(_text).astype(str) + ("" if unit is None else " " + unit.fillna("").astype(str))
+                labels = stated[field].astype(object).map(_text).astype(str) + (
+                    "" if unit is None else " " + unit.fillna("").astype(str)
+                )
                 if labels.nunique() < 2:
                     continue
                 if field.endswith("_date") and "date_precision" in stated:
@@ -65,11 +93,20 @@ def build_disputes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                     lo, hi = float(stated[field].min()), float(stated[field].max())
                     spread = round(100 * (hi - lo) / abs(lo), 2) if lo else None
                 pv = pref[field].iloc[0] if len(pref) else None
-                rows.append({
-                    "table": name, "fact_key": key, "field": field, "claims": len(stated),
-                    "values": "; ".join(sorted(f"{s}={v}" for s, v in zip(stated["source_id"], labels, strict=True))),
-                    "min_value": lo, "max_value": hi, "spread_percent": spread,
-                    "preferred_value": None if pv is None or pd.isna(pv) else _text(pv),
-                    "preferred_source_id": pref["source_id"].iloc[0] if len(pref) else None,
-                })
+                rows.append(
+                    {
+                        "table": name,
+                        "fact_key": key,
+                        "field": field,
+                        "claims": len(stated),
+                        "values": "; ".join(
+                            sorted(f"{s}={v}" for s, v in zip(stated["source_id"], labels, strict=True))
+                        ),
+                        "min_value": lo,
+                        "max_value": hi,
+                        "spread_percent": spread,
+                        "preferred_value": None if pv is None or pd.isna(pv) else _text(pv),
+                        "preferred_source_id": pref["source_id"].iloc[0] if len(pref) else None,
+                    }
+                )
     return pd.DataFrame(rows, columns=COLUMNS).sort_values(["table", "fact_key", "field"], ignore_index=True)

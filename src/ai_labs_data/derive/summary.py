@@ -14,14 +14,21 @@ def _latest_annual(fin_usd: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Each company's latest full-year figure for `metric` (a 12-month period)."""
     days = (fin_usd["period_end"] - fin_usd["period_start"]).dt.days
     annual = fin_usd[(fin_usd["metric"] == metric) & days.between(364, 365)]
-    return annual.sort_values(["company_id", "period_end"]).drop_duplicates("company_id", keep="last").set_index("company_id")
+    return (
+        annual.sort_values(["company_id", "period_end"])
+        .drop_duplicates("company_id", keep="last")
+        .set_index("company_id")
+    )
 
 
-def build_summary(tables: dict[str, pd.DataFrame], valuations: pd.DataFrame, fin_usd: pd.DataFrame,
-                  rates: Rates) -> pd.DataFrame:
+def build_summary(
+    tables: dict[str, pd.DataFrame], valuations: pd.DataFrame, fin_usd: pd.DataFrame, rates: Rates
+) -> pd.DataFrame:
     companies = tables["companies"]
     vals = valuations.dropna(subset=["usd_value", "date"]).assign(_rank=lambda d: d["kind"].map(KIND_RANK))
-    latest = vals.sort_values(["company_id", "date", "_rank"], ascending=[True, False, True]).drop_duplicates("company_id")
+    latest = vals.sort_values(["company_id", "date", "_rank"], ascending=[True, False, True]).drop_duplicates(
+        "company_id"
+    )
     latest = latest.set_index("company_id")
 
     rounds = preferred(tables["funding_rounds"])
@@ -56,22 +63,29 @@ def build_summary(tables: dict[str, pd.DataFrame], valuations: pd.DataFrame, fin
         multiple = None
         if val is not None and rev_usd and rev_usd > 0:
             multiple = round(float(val["usd_value"]) / rev_usd, 1)
-        rows.append({
-            "company_id": cid, "name": c.name, "country": c.country, "kind": c.kind, "status": c.status,
-            "latest_valuation_usd": None if val is None else int(val["usd_value"]),
-            "latest_valuation_date": None if val is None else val["date"],
-            "latest_valuation_kind": None if val is None else val["kind"],
-            "latest_valuation_id": None if val is None else val["valuation_id"],
-            "funding_rounds": len(own), "funding_rounds_with_usd_amount": len(raised),
-            "funding_total_usd": int(raised.sum()) if len(raised) else None,
-            "listing_date": None if ipo is None else ipo["listing_date"],
-            "ipo_proceeds_usd": ipo_usd,
-            "revenue_fy_end": None if rev is None else rev["period_end"],
-            "revenue_fy_usd": rev_usd,
-            "net_income_fy_end": None if inc is None else inc["period_end"],
-            "net_income_fy_usd": None if inc is None or pd.isna(inc["usd_value"]) else int(inc["usd_value"]),
-            "valuation_to_revenue": multiple,
-            "model_releases": int(rel["model_id"].nunique()),
-            "open_weight_share": round(100 * float(known_open.mean()), 1) if len(known_open) else None,
-        })
+        rows.append(
+            {
+                "company_id": cid,
+                "name": c.name,
+                "country": c.country,
+                "kind": c.kind,
+                "status": c.status,
+                "latest_valuation_usd": None if val is None else int(val["usd_value"]),
+                "latest_valuation_date": None if val is None else val["date"],
+                "latest_valuation_kind": None if val is None else val["kind"],
+                "latest_valuation_id": None if val is None else val["valuation_id"],
+                "funding_rounds": len(own),
+                "funding_rounds_with_usd_amount": len(raised),
+                "funding_total_usd": int(raised.sum()) if len(raised) else None,
+                "listing_date": None if ipo is None else ipo["listing_date"],
+                "ipo_proceeds_usd": ipo_usd,
+                "revenue_fy_end": None if rev is None else rev["period_end"],
+                "revenue_fy_usd": rev_usd,
+                "net_income_fy_end": None if inc is None else inc["period_end"],
+                "net_income_fy_usd": None if inc is None or pd.isna(inc["usd_value"]) else int(inc["usd_value"]),
+                "valuation_to_revenue": multiple,
+                "model_releases": int(rel["model_id"].nunique()),
+                "open_weight_share": round(100 * float(known_open.mean()), 1) if len(known_open) else None,
+            }
+        )
     return pd.DataFrame(rows).sort_values("company_id", ignore_index=True)

@@ -16,6 +16,7 @@ from ..problems import Problem
 from .tables import Table
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t")
+PLAIN_NUMBER = r"-\d+(\.\d+)?"
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 MONEY_METRICS = {
     "revenue",
@@ -141,7 +142,8 @@ def _ranks(table: Table, precision_field: str | None) -> np.ndarray:
 
 
 @rule(
-    "before-founding", "no event (round, listing, release, market cap, period end) before the company's founding date"
+    "before-founding",
+    "no preferred event (round, listing, release, market cap, period end) before the company's founding date",
 )
 def before_founding(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("companies")):
@@ -156,7 +158,9 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
         ids = t.raw["company_id"]
         f_date = lookup(founded, ids).astype("datetime64[ns]")
         rank = np.maximum(_ranks(t, precision_field), lookup(founded_rank, ids).fillna(0).astype(int).to_numpy())
-        known = (t.data[date_field].notna() & f_date.notna()).to_numpy()
+        # A non-preferred claim that contradicts the founding date is a dispute kept on record (see
+        # disputes), not an error; the dataset's own statement, the preferred claim, must be consistent.
+        known = (t.data[date_field].notna() & f_date.notna() & t.data["preferred"].fillna(False)).to_numpy(dtype=bool)
         event, start = (_truncated(s.fillna(pd.Timestamp(0)), rank) for s in (t.data[date_field], f_date))
         yield from t.problems_at(
             known & (event < start), date_field, "before-founding", "date is before the company's founded_date"
@@ -225,7 +229,9 @@ def _text_fields(t: Table) -> list[str]:
 def formula_injection(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
-            hit = t.raw[name].str.startswith(INJECTION_PREFIXES).fillna(False)
+            col = t.raw[name]
+            # A plain negative number ("-38530000000") is read as a number, never run as a formula.
+            hit = col.str.startswith(INJECTION_PREFIXES).fillna(False) & ~col.str.fullmatch(PLAIN_NUMBER).fillna(False)
             yield from t.problems_at(
                 hit,
                 name,

@@ -50,8 +50,20 @@ def _cutoff(descriptor: dict, problems: list[Problem]) -> pd.Timestamp | None:
     return stamp
 
 
-def validate(root: Path | str | None = None) -> Report:
-    """Validate the package at `root`. Raises PackageError only when the descriptor itself is unusable."""
+def freshness_problems(root: Path) -> list[Problem]:
+    """Layer 3: rebuilding the derived tables must change nothing. Runs only on otherwise valid data."""
+    from ..derive.build import build
+
+    return [
+        Problem(file, None, None, None, None, "freshness", "stale: differs from a rebuild; run `ai-labs-data build`")
+        for file in build(root, check=True).stale
+    ]
+
+
+def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
+    """Validate the package at `root`. Raises PackageError only when the descriptor itself is unusable.
+
+    freshness=False skips layer 3 (rebuilding the derived tables), e.g. while editing curated rows."""
     pkg = open_package(root)
     problems: list[Problem] = []
     cutoff = _cutoff(pkg.descriptor, problems)
@@ -61,6 +73,8 @@ def validate(root: Path | str | None = None) -> Report:
     # cell would report the same mistake again under other names.
     broken = {(p.file, p.line) for p in structure if p.line is not None}
     problems += [p for p in run_rules(Context(tables, cutoff)) if (p.file, p.line) not in broken]
+    if freshness and not problems and any(r.derived for r in pkg.resources.values()):
+        problems += freshness_problems(pkg.root)
     problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0, p.rule, p.message))
     rows = {name: len(t.data) for name, t in tables.items()}
     sources = rows.get("sources", 0)
