@@ -14,6 +14,7 @@ def copy_package(dest: Path) -> Path:
     shutil.copy(REPO / "datapackage.json", dest / "datapackage.json")
     shutil.copytree(REPO / "data", dest / "data")
     shutil.copytree(REPO / "schemas", dest / "schemas")
+    shutil.copytree(REPO / "docs", dest / "docs")  # generated docs, checked for freshness like derived tables
     return dest
 
 

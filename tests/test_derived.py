@@ -131,3 +131,31 @@ def test_validator_reports_stale_derived_tables(pkg: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b",public,", b",private,", 1))
     found = [(p.file, p.rule) for p in problems(pkg, freshness=True)]
     assert found == [("data/derived/company_summary.csv", "freshness")]
+
+
+def test_data_dictionary_documents_every_table_and_field(repo: Path) -> None:
+    text = (repo / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    for table in ai_labs_data.tables(root=repo):
+        assert f"\n## {table}\n" in text
+        for f in ai_labs_data.schema(table, root=repo).fields:
+            assert f"| `{f.name}` | {f.type} |" in text, (table, f.name)
+    assert "data cut-off 2026-11-25" in text
+
+
+def test_figures_are_generated_pngs(repo: Path) -> None:
+    from ai_labs_data.derive.build import outputs
+
+    files = outputs(repo)
+    figures = sorted(k for k in files if k.startswith("docs/figures/"))
+    assert figures == [
+        "docs/figures/funding_by_year_country.png",
+        "docs/figures/releases_per_quarter.png",
+        "docs/figures/valuation_over_time.png",
+        "docs/figures/valuation_revenue_multiples.png",
+        "docs/figures/zhipu_vs_minimax_market_cap.png",
+    ]
+    for name in figures:
+        assert files[name].startswith(b"\x89PNG\r\n\x1a\n")
+        assert files[name] == (repo / name).read_bytes()
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert all(f"]({name})" in readme for name in figures)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from ..csvio import read_raw
 from ..loaders import load, to_csv
-from ..package import open_package
+from ..package import open_package, read_json
+from ..tableschema import TableSchema
+from .dictionary import data_dictionary
 from .disputes import build_disputes
+from .figures import draw_figures
 from .financials_usd import build_financials_usd
 from .fx import Rates, fx_table, read_ecb
-from .summary import build_summary
+from .summary import build_summary, rounds_in_usd
 from .valuations import build_valuations
 
+DICTIONARY = "docs/data-dictionary.md"
+FIGURES = "docs/figures"
 DATE_FIELDS = {
     "funding_rounds": ["announced_date"],
     "listings": ["listing_date"],
@@ -45,37 +52,77 @@ def years_spanned(tables: dict[str, pd.DataFrame]) -> tuple[int, int]:
     return (int(every.min()), int(every.max())) if len(every) else (0, 0)
 
 
-def derive(root: Path | str | None = None) -> dict[str, pd.DataFrame]:
-    """The derived tables as frames, from the curated tables (all claims) at `root`."""
+@dataclass
+class Derived:
+    tables: dict[str, pd.DataFrame]  # curated, all claims
+    frames: dict[str, pd.DataFrame]  # derived
+    rounds_usd: pd.DataFrame
+
+
+def derive_all(root: Path | str | None = None) -> Derived:
     pkg = open_package(root)
     curated = [r.name for r in pkg.resources.values() if not r.derived]
     tables = {name: load(name, claims="all", root=pkg.root) for name in curated}
     rates = Rates(read_ecb())
     valuations = build_valuations(tables["funding_rounds"], tables["market_caps"], rates)
     fin_usd = build_financials_usd(tables["financials"], rates)
-    return {
+    rounds_usd = rounds_in_usd(tables, rates)
+    frames = {
         "fx_rates": fx_table(rates, currencies_used(tables), years_spanned(tables)),
         "valuations": valuations,
         "financials_usd": fin_usd,
-        "company_summary": build_summary(tables, valuations, fin_usd, rates),
+        "company_summary": build_summary(tables, valuations, fin_usd, rounds_usd, rates),
         "disputes": build_disputes(tables),
     }
+    return Derived(tables, frames, rounds_usd)
+
+
+def derive(root: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """The derived tables as frames, from the curated tables (all claims) at `root`."""
+    return derive_all(root).frames
+
+
+def outputs(root: Path | str | None = None) -> dict[str, bytes]:
+    """Every generated file, by path relative to the package root: derived CSVs, docs, figures."""
+    pkg = open_package(root)
+    result = derive_all(pkg.root)
+    files = {
+        pkg.resources[name].path: to_csv(frame, name, root=pkg.root).encode("utf-8")
+        for name, frame in result.frames.items()
+    }
+    raw = {
+        name: read_raw(pkg.root / res.path, res.path, TableSchema.read(pkg.root / res.schema_path)).frame
+        for name, res in pkg.resources.items()
+    }
+    for name, text in files.items():
+        res = next(r for r in pkg.resources.values() if r.path == name)
+        raw[res.name] = pd.read_csv(io.BytesIO(text), dtype="string", keep_default_na=False)
+    units = {
+        name: {f["name"]: f.get("unit", "") for f in read_json(pkg.root / res.schema_path)["fields"]}
+        for name, res in pkg.resources.items()
+    }
+    files[DICTIONARY] = data_dictionary(pkg, raw, units).encode("utf-8")
+    footer = (
+        f"Source: ai-labs-data {pkg.version}, data cut-off {pkg.data_cutoff}. Each value cites a public source "
+        "(data/sources.csv); USD at ECB reference rates."
+    )
+    for name, png in draw_figures(result.frames, result.tables, result.rounds_usd, footer).items():
+        files[f"{FIGURES}/{name}"] = png
+    return files
 
 
 def build(root: Path | str | None = None, check: bool = False) -> BuildResult:
-    """Write the derived tables (or, with check=True, only list those that are stale)."""
+    """Write every generated file (or, with check=True, only list those that are stale)."""
     pkg = open_package(root)
     result = BuildResult([], [])
-    for name, frame in derive(pkg.root).items():
-        res = pkg.resources[name]
-        path = pkg.root / res.path
-        text = to_csv(frame, name, root=pkg.root).encode("utf-8")
-        if path.is_file() and path.read_bytes() == text:
+    for rel, data in outputs(pkg.root).items():
+        path = pkg.root / rel
+        if path.is_file() and path.read_bytes() == data:
             continue
         if check:
-            result.stale.append(res.path)
+            result.stale.append(rel)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text)
-            result.written.append(res.path)
+            path.write_bytes(data)
+            result.written.append(rel)
     return result

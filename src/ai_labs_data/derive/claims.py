@@ -54,3 +54,24 @@ def fact_dates(claims: pd.DataFrame, key: str, date_field: str) -> pd.DataFrame:
     dated = dated.sort_values([key, "_not_preferred", "_precision", date_field, "source_id"])
     first = dated.drop_duplicates(key).set_index(key)
     return first[[date_field, "source_id"]].rename(columns={date_field: "date", "source_id": "date_source_id"})
+
+
+def resolved(claims: pd.DataFrame, key: str, field: str) -> pd.Series:
+    """Each fact's value of `field`: the preferred claim's if it states one, else the first other claim's
+    that does (claims in source_id order). Indexed by `key`."""
+    stated = claims.dropna(subset=[field])
+    stated = stated.assign(_not_preferred=~stated["preferred"].fillna(False).astype(bool))
+    stated = stated.sort_values([key, "_not_preferred", "source_id"]).drop_duplicates(key)
+    return stated.set_index(key)[field]
+
+
+def releases_resolved(releases: pd.DataFrame) -> pd.DataFrame:
+    """One row per model: the preferred claim, with its release date and open_weights completed from the
+    other claims when it does not state them (see fact_dates and resolved)."""
+    models = preferred(releases)
+    dates = fact_dates(releases, "model_id", "release_date")["date"]
+    weights = resolved(releases, "model_id", "open_weights")
+    return models.assign(
+        release_date=models["model_id"].map(dates).astype("datetime64[ns]"),
+        open_weights=models["model_id"].map(weights).astype("boolean"),
+    )

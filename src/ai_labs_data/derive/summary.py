@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .claims import fact_dates, preferred, usd
+from .claims import fact_dates, preferred, releases_resolved, usd
 from .fx import Rates
 from .valuations import KIND_RANK
 
@@ -21,8 +21,21 @@ def _latest_annual(fin_usd: pd.DataFrame, metric: str) -> pd.DataFrame:
     )
 
 
+def rounds_in_usd(tables: dict[str, pd.DataFrame], rates: Rates) -> pd.DataFrame:
+    """Preferred rounds with their date (see fact_dates), company country and amount in USD at that date."""
+    rounds = preferred(tables["funding_rounds"])
+    dates = fact_dates(tables["funding_rounds"], "round_id", "announced_date")["date"]
+    country = tables["companies"].set_index("company_id")["country"].astype(str)
+    rounds = rounds.assign(date=rounds["round_id"].map(dates), country=rounds["company_id"].map(country))
+    rounds["amount_usd"] = [
+        usd(r.amount, rates.on(r.currency, r.date).usd_per_unit) if isinstance(r.currency, str) else None
+        for r in rounds.itertuples(index=False)
+    ]
+    return rounds
+
+
 def build_summary(
-    tables: dict[str, pd.DataFrame], valuations: pd.DataFrame, fin_usd: pd.DataFrame, rates: Rates
+    tables: dict[str, pd.DataFrame], valuations: pd.DataFrame, fin_usd: pd.DataFrame, rounds: pd.DataFrame, rates: Rates
 ) -> pd.DataFrame:
     companies = tables["companies"]
     vals = valuations.dropna(subset=["usd_value", "date"]).assign(_rank=lambda d: d["kind"].map(KIND_RANK))
@@ -31,17 +44,10 @@ def build_summary(
     )
     latest = latest.set_index("company_id")
 
-    rounds = preferred(tables["funding_rounds"])
-    dates = fact_dates(tables["funding_rounds"], "round_id", "announced_date")["date"]
-    rounds = rounds.assign(date=rounds["round_id"].map(dates))
-    rounds["amount_usd"] = [
-        usd(r.amount, rates.on(r.currency, r.date).usd_per_unit) if isinstance(r.currency, str) else None
-        for r in rounds.itertuples(index=False)
-    ]
     listings = preferred(tables["listings"])
     listed = fact_dates(tables["listings"], "company_id", "listing_date")["date"]
     listings = listings.assign(listing_date=listings["company_id"].map(listed))
-    releases = preferred(tables["model_releases"])
+    releases = releases_resolved(tables["model_releases"])
     revenue, income = _latest_annual(fin_usd, "revenue"), _latest_annual(fin_usd, "net_income")
 
     rows = []
