@@ -17,44 +17,42 @@ def build_valuations(rounds: pd.DataFrame, caps: pd.DataFrame, rates: Rates) -> 
     dates = fact_dates(rounds, "round_id", "announced_date")
     for r in preferred(rounds).itertuples(index=False):
         date = dates["date"].get(r.round_id, pd.NaT)
-        date_source = dates["date_source_id"].get(r.round_id, None)
         for field, kind in KIND_OF_FIELD.items():
             value = getattr(r, field)
             if pd.isna(value):
                 continue
             if kind == "post_money" and r.basis == "valuation_unspecified":
                 kind = "valuation_unspecified"
-            rows.append(
-                _row(
-                    f"round:{r.round_id}:{kind}",
-                    r.company_id,
-                    date,
-                    kind,
-                    value,
-                    r.currency,
-                    rates,
-                    "funding_rounds",
-                    r.round_id,
-                    r.source_id,
-                    date_source,
-                )
-            )
+            observation = {
+                "valuation_id": f"round:{r.round_id}:{kind}",
+                "company_id": r.company_id,
+                "date": date,
+                "kind": kind,
+                "basis": r.basis,
+                "value": value,
+                "currency": r.currency,
+                "source_table": "funding_rounds",
+                "source_key": r.round_id,
+                "source_id": r.source_id,
+                "date_source_id": dates["date_source_id"].get(r.round_id, None),
+            }
+            rows.append(_in_usd(observation, rates))
     for c in preferred(caps).itertuples(index=False):
-        rows.append(
-            _row(
-                f"market_cap:{c.company_id}:{c.date:%Y-%m-%d}",
-                c.company_id,
-                c.date,
-                "market_cap",
-                c.market_cap,
-                c.currency,
-                rates,
-                "market_caps",
-                f"{c.company_id}|{c.date:%Y-%m-%d}",
-                c.source_id,
-                c.source_id,
-            )
-        )
+        key = f"{c.company_id}|{c.date:%Y-%m-%d}"
+        observation = {
+            "valuation_id": f"market_cap:{c.company_id}:{c.date:%Y-%m-%d}",
+            "company_id": c.company_id,
+            "date": c.date,
+            "kind": "market_cap",
+            "basis": c.basis,
+            "value": c.market_cap,
+            "currency": c.currency,
+            "source_table": "market_caps",
+            "source_key": key,
+            "source_id": c.source_id,
+            "date_source_id": c.source_id,
+        }
+        rows.append(_in_usd(observation, rates))
     return pd.DataFrame(rows, columns=COLUMNS).sort_values("valuation_id", ignore_index=True)
 
 
@@ -63,6 +61,7 @@ COLUMNS = [
     "company_id",
     "date",
     "kind",
+    "basis",
     "value",
     "currency",
     "usd_value",
@@ -76,23 +75,16 @@ COLUMNS = [
 ]
 
 
-def _row(vid, company, date, kind, value, currency, rates: Rates, table, key, source, date_source) -> dict:
+def _in_usd(observation: dict, rates: Rates) -> dict:
+    """The observation with its USD value at the rate of its date (see fx.Rates.on)."""
+    currency, date = observation["currency"], observation["date"]
     conv = rates.on(currency, date) if isinstance(currency, str) else None
-    note = "no currency" if conv is None else conv.note
     rate = None if conv is None else conv.usd_per_unit
+    note = "no currency" if conv is None else conv.note
     return {
-        "valuation_id": vid,
-        "company_id": company,
-        "date": date,
-        "kind": kind,
-        "value": value,
-        "currency": currency,
-        "usd_value": usd(value, rate),
+        **observation,
+        "usd_value": usd(observation["value"], rate),
         "usd_per_unit": rate,
         "rate_date": None if conv is None else conv.rate_date,
         "note": note or None,
-        "source_table": table,
-        "source_key": key,
-        "source_id": source,
-        "date_source_id": date_source,
     }
