@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import Problem
-from .tables import Table
+from .tables import Table, member
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t")
 PLAIN_NUMBER = r"-\d+(\.\d+)?"
@@ -209,12 +209,10 @@ def source_used(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("sources")):
         return
     (sources,) = found
-    cited: set[str] = set()
-    for t in ctx.tables.values():
-        if t.name != "sources" and "source_id" in t.schema.names:
-            cited.update(t.raw["source_id"].dropna())
+    columns = [t.raw["source_id"] for t in ctx.tables.values() if t.name != "sources" and "source_id" in t.raw]
+    cited = pd.concat(columns) if columns else pd.Series([], dtype="string")
     yield from sources.problems_at(
-        ~sources.raw["source_id"].isin(cited),
+        ~member(sources.raw["source_id"], cited),
         "source_id",
         "source-used",
         "source is not cited by any row; cite it or remove it",

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.errors as pe
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..csvio import read_raw
 from ..package import DESCRIPTOR, Package, PackageError
@@ -130,6 +132,14 @@ def schema_problems(table: Table) -> list[Problem]:
     return problems
 
 
+def member(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """values.isin(allowed) as a numpy bool array, by pyarrow's hash set (pandas' isin on arrow strings
+    walks the allowed values in Python); missing values are not members."""
+    value_set = pa.array(allowed.dropna().astype(str).unique(), type=pa.string())
+    hits = pc.is_in(pa.array(values.astype("string"), type=pa.string()), value_set=value_set)
+    return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+
+
 def foreign_key_problems(tables: dict[str, Table]) -> list[Problem]:
     problems: list[Problem] = []
     for table in tables.values():
@@ -139,8 +149,11 @@ def foreign_key_problems(tables: dict[str, Table]) -> list[Problem]:
                 continue  # the parent could not be read; its own problems say why
             child = table.raw[list(fk.fields)]
             present = child.notna().all(axis=1).to_numpy()
-            keys = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
-            found = pd.MultiIndex.from_frame(child.astype(object)).isin(keys)
+            if len(fk.fields) == 1:
+                found = member(child.iloc[:, 0], parent.raw[fk.reference_fields[0]])
+            else:
+                keys = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
+                found = pd.MultiIndex.from_frame(child.astype(object)).isin(keys)
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
             problems += table.problems_at(present & ~found, fk.fields[0], "foreign-key", f"not found in {target}")
     return problems
