@@ -222,7 +222,8 @@ def test_market_cap_before_listing(pkg: Path) -> None:
 
 
 def test_market_cap_of_unlisted_company(pkg: Path) -> None:
-    row = single_claim_row(pkg, "market_caps", ["company_id", "date"])
+    # A claim dated after DeepSeek's founding, so that only the listing rule is broken.
+    row = single_claim_row(pkg, "market_caps", ["company_id", "date"], lambda r: r["date"] >= "2024-01-01")
     line, column = set_cell(pkg, "market_caps", row, "company_id", "deepseek")
     assert_only(problems(pkg), "data/market_caps.csv", line, {(column, "market-cap-listing")})
 
