@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .package import read_json
 
@@ -105,6 +107,16 @@ def _null(raw: pd.Series, missing: tuple[str, ...]) -> pd.Series:
     return raw.isna() | raw.isin(list(missing))
 
 
+def _cast_numbers(text: pd.Series, type_: str) -> pd.Series:
+    """Already-checked digit strings to Int64/Float64, by pyarrow's cast (pd.to_numeric goes via Python)."""
+    arrow = pa.array(text, type=pa.string(), from_pandas=True)
+    cast = pc.cast(arrow, pa.int64() if type_ == "integer" else pa.float64())
+    return pd.Series(
+        cast.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get),
+        index=text.index,
+    )
+
+
 def parse_column(raw: pd.Series, f: Field, missing: tuple[str, ...] = ("",)) -> tuple[pd.Series, pd.Series]:
     """Type a column of CSV text by its field. Returns (typed values, mask of unparsable cells).
 
@@ -113,12 +125,9 @@ def parse_column(raw: pd.Series, f: Field, missing: tuple[str, ...] = ("",)) -> 
     raw = raw.astype("string")
     null = _null(raw, missing)
     text = raw.mask(null)
-    if f.type == "integer":
-        ok = text.str.fullmatch(_INT_RE).fillna(False).astype(bool)
-        values = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
-    elif f.type == "number":
-        ok = text.str.fullmatch(_NUM_RE).fillna(False).astype(bool)
-        values = pd.to_numeric(text.where(ok), errors="coerce").astype("Float64")
+    if f.type in ("integer", "number"):
+        ok = text.str.fullmatch(_INT_RE if f.type == "integer" else _NUM_RE).fillna(False).astype(bool)
+        values = _cast_numbers(text.where(ok), f.type)
     elif f.type == "boolean":
         is_true = text.isin(list(f.true_values)).fillna(False).astype(bool)
         is_false = text.isin(list(f.false_values)).fillna(False).astype(bool)

@@ -228,8 +228,10 @@ def formula_injection(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
             col = t.raw[name]
-            # A plain negative number ("-38530000000") is read as a number, never run as a formula.
-            hit = col.str.startswith(INJECTION_PREFIXES).fillna(False) & ~col.str.fullmatch(PLAIN_NUMBER).fillna(False)
+            hit = col.str.startswith(INJECTION_PREFIXES).fillna(False).to_numpy(dtype=bool)
+            if hit.any():
+                # A plain negative number ("-38530000000") is read as a number, never run as a formula.
+                hit[hit] = ~col[hit].str.fullmatch(PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
             yield from t.problems_at(
                 hit,
                 name,

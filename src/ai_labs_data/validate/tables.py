@@ -18,6 +18,7 @@ from ..problems import Problem
 from ..tableschema import TableSchema, parse_column
 from .pandera_schema import to_pandera
 
+KNOWN_TYPES = {"string", "integer", "number", "boolean", "date"}
 EXPECTED = {
     "integer": "an integer (digits only, no separators or decimals)",
     "number": "a number (digits, optional decimal point, no separators)",
@@ -170,15 +171,23 @@ def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
             continue
         try:
             schema = TableSchema.read(schema_path)
-        except (PackageError, KeyError, TypeError) as exc:
+        except (PackageError, KeyError, TypeError, AttributeError) as exc:
             problems.append(Problem(res.schema_path, None, None, None, None, "schema", f"schema cannot be read: {exc}"))
+            continue
+        unknown = [f for f in schema.fields if f.type not in KNOWN_TYPES]
+        for f in unknown:
+            message = f"field type {f.type!r} is not one of {', '.join(sorted(KNOWN_TYPES))}"
+            problems.append(Problem(res.schema_path, None, None, f.name, f.type, "schema", message))
+        if unknown:
             continue
         raw = read_raw(data_path, res.path, schema)
         problems += raw.problems
         if not raw.usable:
             continue
         table, typing = type_table(res.name, res.path, schema, raw.frame, raw.lines)
-        problems += typing + schema_problems(table)
+        # An oversized cell was blanked by the reader: report it once, as cell-size.
+        oversized = {(p.line, p.column) for p in raw.problems if p.rule == "cell-size"}
+        problems += [p for p in typing + schema_problems(table) if (p.line, p.column) not in oversized]
         tables[res.name] = table
     problems += foreign_key_problems(tables)
     return tables, problems

@@ -1,0 +1,92 @@
+"""Benchmark the validator against Frictionless and a plain pyarrow read, one process per case.
+
+    python benchmarks/generate.py /tmp/bench              # once: 1,000,000 rounds, 1,000 planted errors
+    python benchmarks/run.py /tmp/bench [--skip-frictionless]
+
+Prints wall time and peak memory (max RSS) of each case, the ratios against the pyarrow read floor and
+against `frictionless validate`, and whether every planted error was reported at its exact
+file:line:column with no other problem reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FLOOR = """
+import sys, pyarrow as pa, pyarrow.csv as pc
+from pathlib import Path
+for path in sorted(Path(sys.argv[1], "data").glob("*.csv")):
+    pc.read_csv(path, convert_options=pc.ConvertOptions(column_types={}, strings_can_be_null=False))
+"""
+
+
+def measure(cmd: list[str], out: Path | None = None) -> tuple[float, float, int]:
+    """Run cmd in its own process; return (wall seconds, peak RSS in MB, exit code)."""
+    sink = out.open("wb") if out else subprocess.DEVNULL
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if out:
+        sink.close()
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def exactness(report_path: Path, expected_path: Path) -> tuple[int, int, int]:
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    got = {(p["file"], p["line"], p["column"], p["rule"]) for p in report["problems"]}
+    want = {(e["file"], e["line"], e["column"], e["rule"]) for e in json.loads(expected_path.read_text())}
+    return len(want), len(want - got), len(got - want)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bench", type=Path, help="folder written by generate.py")
+    parser.add_argument("--skip-frictionless", action="store_true", help="it takes minutes at 1M rows")
+    args = parser.parse_args()
+    cli = shutil.which("ai-labs-data") or sys.exit("ai-labs-data is not installed")
+    cases = {
+        "pyarrow read (floor)": [sys.executable, "-c", FLOOR, str(args.bench / "valid")],
+        "ai-labs-data validate (valid)": [cli, "validate", str(args.bench / "valid")],
+        "ai-labs-data validate (1,000 planted errors)": [
+            cli,
+            "validate",
+            "--format",
+            "json",
+            str(args.bench / "invalid"),
+        ],
+    }
+    if not args.skip_frictionless:
+        cases["frictionless validate (valid)"] = [
+            "frictionless",
+            "validate",
+            str(args.bench / "valid" / "datapackage.json"),
+        ]
+    results = {}
+    report = args.bench / "report.json"
+    for name, cmd in cases.items():
+        out = report if "planted" in name else None
+        results[name] = measure(cmd, out)
+        wall, rss, code = results[name]
+        print(f"{name:48s} {wall:8.2f} s {rss:8.0f} MB  exit {code}", flush=True)
+    floor = results["pyarrow read (floor)"][0]
+    print()
+    for name in [n for n in results if n.startswith("ai-labs-data")]:
+        wall = results[name][0]
+        line = f"{name}: {wall / floor:.1f}x the pyarrow floor"
+        if "frictionless validate (valid)" in results:
+            line += f", {results['frictionless validate (valid)'][0] / wall:.1f}x faster than frictionless"
+        print(line)
+    planted, missed, invented = exactness(report, args.bench / "expected.json")
+    print(f"planted-error report: {planted} expected problems, {missed} missed, {invented} invented")
+
+
+if __name__ == "__main__":
+    main()
