@@ -19,9 +19,10 @@ import pyarrow.compute as pc
 from .package import read_json
 
 DATE_FORMAT = "%Y-%m-%d"
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
-_INT_RE = r"^-?\d{1,18}$"  # at most 18 digits: always fits int64
-_NUM_RE = r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
+# ASCII digits only: \d would also match other scripts' digits, which no parser here accepts.
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_INT_RE = r"^-?[0-9]{1,18}$"  # at most 18 digits: always fits int64
+_NUM_RE = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 
 
 @dataclass(frozen=True)

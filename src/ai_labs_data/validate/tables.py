@@ -160,9 +160,21 @@ def foreign_key_problems(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
+    """Layer 1 for one table: read, type, and check it against its generated pandera schema."""
+    raw = read_raw(data_path, file, schema)
+    if not raw.usable:
+        return None, raw.problems
+    table, typing = type_table(name, file, schema, raw.frame, raw.lines)
+    # An oversized cell was blanked by the reader: report it once, as cell-size.
+    oversized = {(p.line, p.column) for p in raw.problems if p.rule == "cell-size"}
+    return table, raw.problems + [p for p in typing + schema_problems(table) if (p.line, p.column) not in oversized]
+
+
 def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
+    jobs: list[tuple[str, str, Path, TableSchema]] = []
     for res in pkg.resources.values():
         schema_path, bad = resolve_path(pkg, res.schema_path, "schema")
         data_path, bad_data = resolve_path(pkg, res.path, "path")
@@ -178,16 +190,11 @@ def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
         for f in unknown:
             message = f"field type {f.type!r} is not one of {', '.join(sorted(KNOWN_TYPES))}"
             problems.append(Problem(res.schema_path, None, None, f.name, f.type, "schema", message))
-        if unknown:
-            continue
-        raw = read_raw(data_path, res.path, schema)
-        problems += raw.problems
-        if not raw.usable:
-            continue
-        table, typing = type_table(res.name, res.path, schema, raw.frame, raw.lines)
-        # An oversized cell was blanked by the reader: report it once, as cell-size.
-        oversized = {(p.line, p.column) for p in raw.problems if p.rule == "cell-size"}
-        problems += [p for p in typing + schema_problems(table) if (p.line, p.column) not in oversized]
-        tables[res.name] = table
+        if not unknown:
+            jobs.append((res.name, res.path, data_path, schema))
+    for table, found in (check_table(*job) for job in jobs):
+        problems += found
+        if table is not None:
+            tables[table.name] = table
     problems += foreign_key_problems(tables)
     return tables, problems
