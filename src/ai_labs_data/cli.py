@@ -58,6 +58,17 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_INVALID if result.stale else EXIT_VALID
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export.common import export_tables
+    from .export.writers import WRITERS
+
+    pkg, tables = export_tables(args.path)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in WRITERS[args.format](pkg, tables, args.out):
+        print(f"wrote {path}")
+    return EXIT_VALID
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-labs-data", description="Validate and maintain the ai-labs-data package.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
     b.add_argument("--check", action="store_true", help="only report derived files that are stale (exit 1 if any)")
     b.set_defaults(run=_build)
+    e = sub.add_parser("export", help="write every table to parquet, sqlite, duckdb, xlsx or json")
+    e.add_argument("--format", required=True, choices=["parquet", "sqlite", "duckdb", "xlsx", "json"])
+    e.add_argument("--out", required=True, type=Path, help="folder to write into")
+    e.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
+    e.set_defaults(run=_export)
     return parser
 
 

@@ -40,6 +40,10 @@ def read_ecb() -> pd.DataFrame:
     return frame.set_index("Date").sort_index()
 
 
+def _significant(x: float, digits: int = 12) -> float:
+    return float(f"{x:.{digits}g}")
+
+
 class Rates:
     """US dollars per unit of each currency on each ECB business day."""
 
@@ -47,7 +51,9 @@ class Rates:
         self.ecb = ecb
         self.first, self.last = ecb.index[0], ecb.index[-1]
         usd_per_eur = ecb["USD"]
-        self.usd = {c: (usd_per_eur / ecb[c]).dropna() for c in ecb.columns if c != "USD"}
+        # Cross rates to 12 significant digits: the ECB publishes 5, and 12 survive every export
+        # (a spreadsheet keeps 15) unchanged.
+        self.usd = {c: (usd_per_eur / ecb[c]).dropna().map(_significant) for c in ecb.columns if c != "USD"}
         self.usd["EUR"] = usd_per_eur.dropna()
 
     def series(self, currency: str) -> pd.Series | None:
@@ -88,7 +94,7 @@ class Rates:
         window = s[(s.index >= start) & (s.index <= end)]
         if window.empty:
             return Conversion(None, None, 0, f"no ECB business day for {currency} in the period")
-        return Conversion(float(np.mean(window.to_numpy())), None, len(window), "")
+        return Conversion(_significant(float(np.mean(window.to_numpy()))), None, len(window), "")
 
 
 def fx_table(rates: Rates, currencies: list[str], years: tuple[int, int]) -> pd.DataFrame:

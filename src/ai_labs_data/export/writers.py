@@ -1,0 +1,220 @@
+"""One writer per format. Each keeps the schema's types, keys and descriptions as far as the format can."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..package import Package
+from ..tableschema import Field
+from .common import ExportTable, enforceable_foreign_keys
+
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
+DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
+ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+def _plain(frame: pd.DataFrame, table: ExportTable, dates_as_text: bool) -> list[list]:
+    """Rows of Python values: None for missing, ISO text or datetime.date for dates, bool/int/float/str."""
+    columns = []
+    for f in table.schema.fields:
+        col = frame[f.name]
+        if f.type == "date":
+            values = [None if pd.isna(v) else (v.strftime("%Y-%m-%d") if dates_as_text else v.date()) for v in col]
+        else:
+            values = [
+                None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else _py(v, f)
+                for v in col.astype(object)
+            ]
+        columns.append(values)
+    return [list(r) for r in zip(*columns, strict=True)] if columns else []
+
+
+def _py(value: object, f: Field) -> object:
+    if f.type == "integer":
+        return int(value)
+    if f.type == "number":
+        return float(value)
+    if f.type == "boolean":
+        return bool(value)
+    return str(value)
+
+
+def write_parquet(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]:
+    written = []
+    for t in tables:
+        fields = []
+        for f in t.schema.fields:
+            meta = {"description": f.description, "type": f.type}
+            if f.name in t.units:
+                meta["unit"] = t.units[f.name]
+            fields.append(
+                pa.field(
+                    f.name, ARROW_TYPES[f.type], nullable=not f.required, metadata={k: str(v) for k, v in meta.items()}
+                )
+            )
+        schema = pa.schema(
+            fields,
+            metadata={
+                "description": t.description,
+                "primary_key": json.dumps(list(t.schema.primary_key)),
+                "package": pkg.descriptor.get("name", ""),
+                "version": pkg.version,
+                "data_cutoff": pkg.data_cutoff or "",
+                "license": "CC-BY-4.0",
+            },
+        )
+        rows = _plain(t.frame, t, dates_as_text=False)
+        arrays = [pa.array([r[i] for r in rows], type=ARROW_TYPES[f.type]) for i, f in enumerate(t.schema.fields)]
+        path = out / f"{t.name}.parquet"
+        pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path)
+        written.append(path)
+    return written
+
+
+def _ddl(t: ExportTable, fks: list, types: dict[str, str], comments_inline: bool) -> str:
+    lines = []
+    for f in t.schema.fields:
+        null = " NOT NULL" if f.required else ""
+        comment = f"  -- {f.description}" if comments_inline else ""
+        lines.append(f'  "{f.name}" {types[f.type]}{null},{comment}')
+    lines.append(f"  PRIMARY KEY ({', '.join(chr(34) + k + chr(34) for k in t.schema.primary_key)})")
+    for fk in fks:
+        cols = ", ".join(f'"{c}"' for c in fk.fields)
+        ref = ", ".join(f'"{c}"' for c in fk.reference_fields)
+        lines[-1] += ","
+        lines.append(f'  FOREIGN KEY ({cols}) REFERENCES "{fk.resource}" ({ref})')
+    return f'CREATE TABLE "{t.name}" (\n' + "\n".join(lines) + "\n)"
+
+
+def _dependency_order(tables: list[ExportTable], fks: dict[str, list]) -> list[ExportTable]:
+    """Parents before children, so that declared foreign keys hold while rows are inserted."""
+    done: list[ExportTable] = []
+    pending = list(tables)
+    while pending:
+        for t in pending:
+            parents = {fk.resource for fk in fks[t.name]} - {t.name}
+            if parents <= {d.name for d in done}:
+                done.append(t)
+                pending.remove(t)
+                break
+        else:  # a cycle: keep the remaining order
+            done += pending
+            break
+    return done
+
+
+def write_sqlite(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]:
+    """A SQLite database (keys declared, descriptions as comments in the DDL) and the metadata.json that
+    gives Datasette the table and column descriptions: `datasette ai-labs-data.sqlite -m metadata.json`."""
+    path, meta_path = out / "ai-labs-data.sqlite", out / "metadata.json"
+    path.unlink(missing_ok=True)
+    fks = enforceable_foreign_keys(tables)
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        for t in _dependency_order(tables, fks):
+            con.execute(_ddl(t, fks[t.name], SQL_TYPES, comments_inline=True))
+            marks = ", ".join("?" for _ in t.schema.fields)
+            rows = [[int(v) if isinstance(v, bool) else v for v in r] for r in _plain(t.frame, t, dates_as_text=True)]
+            con.executemany(f'INSERT INTO "{t.name}" VALUES ({marks})', rows)
+        con.commit()
+    finally:
+        con.close()
+    metadata = {
+        "title": pkg.descriptor.get("title"),
+        "description": pkg.descriptor.get("description"),
+        "license": "CC-BY-4.0",
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "databases": {
+            "ai-labs-data": {
+                "tables": {
+                    t.name: {"description": t.description, "columns": {f.name: f.description for f in t.schema.fields}}
+                    for t in tables
+                }
+            }
+        },
+    }
+    meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [path, meta_path]
+
+
+def write_duckdb(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]:
+    import duckdb
+
+    path = out / "ai-labs-data.duckdb"
+    path.unlink(missing_ok=True)
+    fks = enforceable_foreign_keys(tables)
+    con = duckdb.connect(str(path))
+    try:
+        for t in _dependency_order(tables, fks):
+            con.execute(_ddl(t, fks[t.name], DUCK_TYPES, comments_inline=False))
+            con.execute(f"COMMENT ON TABLE \"{t.name}\" IS '{_sql_text(t.description)}'")
+            for f in t.schema.fields:
+                con.execute(f'COMMENT ON COLUMN "{t.name}"."{f.name}" IS \'{_sql_text(f.description)}\'')
+            rows = _plain(t.frame, t, dates_as_text=False)
+            if rows:
+                marks = ", ".join("?" for _ in t.schema.fields)
+                con.executemany(f'INSERT INTO "{t.name}" VALUES ({marks})', rows)
+    finally:
+        con.close()
+    return [path]
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def write_xlsx(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]:
+    from openpyxl import Workbook
+
+    path = out / "ai-labs-data.xlsx"
+    book = Workbook()
+    about = book.active
+    about.title = "README"
+    about.append([pkg.descriptor.get("title", "")])
+    about.append([f"version {pkg.version}, data cut-off {pkg.data_cutoff}, licence CC BY 4.0"])
+    about.append([])
+    about.append(["table", "field", "type", "description"])
+    for t in tables:
+        about.append([t.name, "", "", t.description])
+        for f in t.schema.fields:
+            about.append([t.name, f.name, f.type, f.description])
+    for t in tables:
+        sheet = book.create_sheet(t.name[:31])
+        sheet.append(t.schema.names)
+        for row in _plain(t.frame, t, dates_as_text=False):
+            sheet.append(row)
+    book.save(path)
+    return [path]
+
+
+def write_json(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]:
+    written = []
+    for t in tables:
+        rows = _plain(t.frame, t, dates_as_text=True)
+        records = [dict(zip(t.schema.names, r, strict=True)) for r in rows]
+        path = out / f"{t.name}.json"
+        path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+WRITERS = {
+    "parquet": write_parquet,
+    "sqlite": write_sqlite,
+    "duckdb": write_duckdb,
+    "xlsx": write_xlsx,
+    "json": write_json,
+}
