@@ -69,6 +69,28 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _cite(args: argparse.Namespace) -> int:
+    from .citation import citation
+
+    print(citation(args.format, args.path))
+    return EXIT_VALID
+
+
+def _info(args: argparse.Namespace) -> int:
+    from .info import info
+
+    print(info(args.path))
+    return EXIT_VALID
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import diff_specs, render
+
+    result = diff_specs(args.old, args.new, Path.cwd())
+    print(render(result, args.old, args.new, args.format, args.limit))
+    return EXIT_VALID
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-labs-data", description="Validate and maintain the ai-labs-data package.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, type=Path, help="folder to write into")
     e.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
     e.set_defaults(run=_export)
+    c = sub.add_parser("cite", help="print how to cite this version of the dataset")
+    c.add_argument("--format", choices=["text", "bibtex"], default="text")
+    c.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
+    c.set_defaults(run=_cite)
+    i = sub.add_parser("info", help="version, data cut-off, rows per table, sources by tier, companies")
+    i.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
+    i.set_defaults(run=_info)
+    d = sub.add_parser("diff", help="rows added, removed and changed per table between two versions")
+    d.add_argument("old", help="package folder or git revision (e.g. v0.1.0)")
+    d.add_argument("new", help="package folder or git revision (e.g. HEAD)")
+    d.add_argument("--format", choices=["text", "markdown"], default="text", help="markdown: a CHANGELOG section")
+    d.add_argument("--limit", type=int, default=10, help="keys listed per kind of change and table")
+    d.set_defaults(run=_diff)
     return parser
 
 

@@ -8,19 +8,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..citation import citation
 from ..csvio import read_raw
 from ..loaders import load, to_csv
 from ..package import open_package, read_json
 from ..tableschema import TableSchema
+from .croissant import croissant
 from .dictionary import data_dictionary
 from .disputes import build_disputes
 from .figures import draw_figures
 from .financials_usd import build_financials_usd
 from .fx import Rates, fx_table, read_ecb
+from .release import citation_cff, zenodo
 from .summary import build_summary, rounds_in_usd
 from .valuations import build_valuations
 
 DICTIONARY = "docs/data-dictionary.md"
+CROISSANT = "croissant.json"
 FIGURES = "docs/figures"
 DATE_FIELDS = {
     "funding_rounds": ["announced_date"],
@@ -108,6 +112,11 @@ def outputs(root: Path | str | None = None) -> dict[str, bytes]:
     )
     for name, png in draw_figures(result.frames, result.tables, result.rounds_usd, footer).items():
         files[f"{FIGURES}/{name}"] = png
+    files[CROISSANT] = croissant(pkg, files, citation("bibtex", pkg.root)).encode("utf-8")
+    cff = pkg.root / "CITATION.cff"
+    if cff.is_file():
+        files["CITATION.cff"] = citation_cff(pkg, cff.read_text(encoding="utf-8")).encode("utf-8")
+    files[".zenodo.json"] = zenodo(pkg).encode("utf-8")
     return files
 
 

@@ -1,0 +1,46 @@
+"""A one-screen description of the installed package: version, cut-off, rows, sources, companies."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .package import package
+
+TIERS = {"filing": 1, "official": 2, "wire": 3, "press": 3, "analysis": 4, "dataset": 4, "aggregator": 5}
+
+
+def _read(root: Path, path: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((root / path).read_text(encoding="utf-8"), newline="")))
+
+
+def info(root: Path | str | None = None) -> str:
+    pkg = package(root)
+    tables = {name: _read(pkg.root, res.path) for name, res in pkg.resources.items()}
+    out = [
+        f"ai-labs-data {__version__} (data package {pkg.version}), data cut-off {pkg.data_cutoff}",
+        f"data: {pkg.root}",
+        "",
+        "rows per table:",
+    ]
+    out += [
+        f"  {name:16s} {len(rows):>7}{'  (derived)' if pkg.resources[name].derived else ''}"
+        for name, rows in tables.items()
+    ]
+    kinds = Counter(row["source_type"] for row in tables.get("sources", []))
+    out += ["", "sources by tier:"]
+    out += [
+        f"  tier {TIERS.get(kind, '?')} {kind:11s} {n:>5}"
+        for kind, n in sorted(kinds.items(), key=lambda kv: (TIERS.get(kv[0], 9), kv[0]))
+    ]
+    companies = tables.get("companies", [])
+    by_country = Counter(row["country"] for row in companies)
+    out += [
+        "",
+        f"companies covered: {len(companies)} (" + ", ".join(f"{c} {n}" for c, n in sorted(by_country.items())) + ")",
+    ]
+    out.append("  " + ", ".join(sorted(row["company_id"] for row in companies)))
+    return "\n".join(out)
