@@ -15,6 +15,8 @@ def copy_package(dest: Path) -> Path:
     shutil.copytree(REPO / "data", dest / "data")
     shutil.copytree(REPO / "schemas", dest / "schemas")
     shutil.copytree(REPO / "docs", dest / "docs")  # generated docs, checked for freshness like derived tables
+    for name in ("CITATION.cff", ".zenodo.json", "croissant.json"):  # generated release metadata, likewise
+        shutil.copy(REPO / name, dest / name)
     return dest
 
 

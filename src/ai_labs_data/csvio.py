@@ -91,30 +91,25 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
             _problem(file, 1, "header", "file is empty: it needs at least the header row " + ",".join(schema.names), 1)
         )
         return table
+    # The common case, a well-formed file, goes straight to pyarrow (which also checks the UTF-8);
+    # anything else is decoded and read by the exact reader, which locates every problem.
+    plain = not data.startswith(BOM) and b"\r" not in data and data.endswith(b"\n")
+    if plain and (fast := _fast_frame(data, schema.names)) is not None:
+        table.frame = fast
+        table.lines = np.arange(2, len(fast) + 2, dtype=np.int64)
+        _check_cell_sizes(table)
+        return table
     text = _decode(file, data, problems)
     if text is None:
         return table
     if "\r" in text:
         for n, line in enumerate(text.split("\n"), start=1):
             if "\r" in line:
-                problems.append(
-                    _problem(
-                        file,
-                        n,
-                        "line-ending",
-                        "line ends with CR (\\r); use LF (\\n) line endings",
-                        line.index("\r") + 1,
-                    )
-                )
+                message = "line ends with CR (\\r); use LF (\\n) line endings"
+                problems.append(_problem(file, n, "line-ending", message, line.index("\r") + 1))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         problems.append(_problem(file, text.count("\n") + 1, "line-ending", "last line has no final newline"))
-
-    if not problems and (fast := _fast_frame(data, schema.names)) is not None:
-        table.frame = fast
-        table.lines = np.arange(2, len(fast) + 2, dtype=np.int64)
-        _check_cell_sizes(table)
-        return table
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
