@@ -264,3 +264,11 @@ def test_quoted_newline(pkg: Path) -> None:
     line, column = set_cell(pkg, "companies", 0, "hq_city", "Bei\njing")
     found = problems(pkg)
     assert ("data/companies.csv", line, column, "line-break") in {(p.file, p.line, p.column, p.rule) for p in found}
+
+
+def test_preferred_claim_from_a_worse_tier(pkg: Path) -> None:
+    best = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "true")
+    worse = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["source_id"].startswith("itiger-"))
+    set_cell(pkg, "listings", best, "preferred", "false")
+    line, column = set_cell(pkg, "listings", worse, "preferred", "true")
+    assert_only(problems(pkg), "data/listings.csv", line, {(column, "preferred-tier")})

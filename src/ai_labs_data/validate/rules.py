@@ -100,6 +100,29 @@ def one_preferred(ctx: Context) -> Iterator[Problem]:
         )
 
 
+TIERS = {"filing": 1, "official": 2, "wire": 3, "press": 3, "analysis": 4, "dataset": 4, "aggregator": 5}
+
+
+@rule("preferred-tier", "the preferred claim comes from the best source tier that states the fact (forecasts aside)")
+def preferred_tier(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("sources")):
+        return
+    (sources,) = found
+    tier_of = pd.Series(sources.raw["source_type"].map(TIERS).to_numpy(), index=sources.raw["source_id"].to_numpy())
+    for table in ctx.tables.values():
+        if "preferred" not in table.schema.names or table.name == "sources":
+            continue
+        tier = lookup(tier_of, table.raw["source_id"]).astype("Float64")
+        preferred = table.data["preferred"].fillna(False).astype(bool)
+        if "basis" in table.raw:  # a forecast does not compete with an actual figure for the same fact
+            tier = tier.mask(table.raw["basis"].eq("forecast").fillna(False) & ~preferred)
+        best = tier.groupby([table.raw[k] for k in fact_key(table)], dropna=False).transform("min")
+        worse = (preferred & (tier > best)).fillna(False).to_numpy(dtype=bool)
+        yield from table.problems_at(
+            worse, "preferred", "preferred-tier", "a claim from a better source tier states this fact: prefer it"
+        )
+
+
 @rule("valuation-sum", "pre_money_valuation + amount = post_money_valuation within 1% when all three are given")
 def valuation_sum(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("funding_rounds")):
