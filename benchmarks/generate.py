@@ -17,18 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import ai_labs_data
+
 REPO = Path(__file__).resolve().parents[1]
-CURATED = [
-    "sources",
-    "companies",
-    "investors",
-    "funding_rounds",
-    "round_investors",
-    "listings",
-    "financials",
-    "model_releases",
-    "market_caps",
-]
+CURATED = ai_labs_data.tables(root=REPO, derived=False)
 
 
 def ids(prefix: str, n: int, width: int = 7) -> np.ndarray:
