@@ -77,6 +77,17 @@ def fact_key(table: Table) -> list[str]:
     return [k for k in table.schema.primary_key if k != "source_id"]
 
 
+def fact_codes(table: Table) -> np.ndarray:
+    """An integer per row naming its fact (rows with equal fact keys share it); computed once per table."""
+    if "fact_codes" not in table.cache:
+        codes = np.zeros(len(table.raw), dtype=np.int64)
+        for k in fact_key(table):
+            column, _ = pd.factorize(table.raw[k], use_na_sentinel=False)
+            codes, _ = pd.factorize(codes * (int(column.max(initial=0)) + 1) + column)
+        table.cache["fact_codes"] = codes
+    return table.cache["fact_codes"]
+
+
 @rule("one-preferred", "exactly one claim per fact key has preferred=true")
 def one_preferred(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
@@ -84,7 +95,8 @@ def one_preferred(ctx: Context) -> Iterator[Problem]:
             continue
         key = fact_key(table)
         preferred = table.data["preferred"].fillna(False).astype(bool)
-        counts = preferred.groupby([table.raw[k] for k in key], dropna=False).transform("sum").to_numpy()
+        codes = fact_codes(table)
+        counts = np.bincount(codes, weights=preferred.to_numpy(dtype=float))[codes]
         label = "+".join(key)
         yield from table.problems_at(
             counts == 0,
@@ -116,7 +128,7 @@ def preferred_tier(ctx: Context) -> Iterator[Problem]:
         preferred = table.data["preferred"].fillna(False).astype(bool)
         if "basis" in table.raw:  # a forecast does not compete with an actual figure for the same fact
             tier = tier.mask(table.raw["basis"].eq("forecast").fillna(False) & ~preferred)
-        best = tier.groupby([table.raw[k] for k in fact_key(table)], dropna=False).transform("min")
+        best = tier.groupby(fact_codes(table)).transform("min")
         worse = (preferred & (tier > best)).fillna(False).to_numpy(dtype=bool)
         yield from table.problems_at(
             worse, "preferred", "preferred-tier", "a claim from a better source tier states this fact: prefer it"

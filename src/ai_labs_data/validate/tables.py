@@ -3,7 +3,7 @@ the foreign keys. Produces the typed tables that layer 2 (rules) works on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ class Table:
     data: pd.DataFrame
     lines: np.ndarray
     bad: pd.DataFrame  # True where the cell failed to parse as its type
+    cache: dict = field(default_factory=dict)  # values that several rules derive from the table
 
     def column(self, field: str) -> int:
         return self.schema.names.index(field) + 1
