@@ -104,6 +104,13 @@ def test_every_derived_row_traces_to_curated_claims(repo: Path, derived: dict[st
 
 def test_company_summary_answers_valuation_and_multiple(repo: Path) -> None:
     summary = ai_labs_data.load("company_summary", root=repo).set_index("company_id")
+    fin = ai_labs_data.load("financials_usd", root=repo)
+    forecasts = fin[(fin["basis"] == "forecast") & (fin["metric"] == "revenue")]
+    assert len(forecasts) > 0
+    for f in forecasts.itertuples():  # the latest annual revenue is an actual figure, never a forecast
+        assert summary.loc[f.company_id, "revenue_fy_end"] != f.period_end or pd.isna(
+            summary.loc[f.company_id, "revenue_fy_end"]
+        )
     zhipu = summary.loc["zhipu"]
     assert zhipu["latest_valuation_kind"] == "market_cap"
     assert zhipu["valuation_to_revenue"] == round(zhipu["latest_valuation_usd"] / zhipu["revenue_fy_usd"], 1)

@@ -11,9 +11,10 @@ from .valuations import KIND_RANK
 
 
 def _latest_annual(fin_usd: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Each company's latest full-year figure for `metric` (a 12-month period)."""
+    """Each company's latest full-year figure for `metric` (a 12-month period), forecasts excluded."""
     days = (fin_usd["period_end"] - fin_usd["period_start"]).dt.days
-    annual = fin_usd[(fin_usd["metric"] == metric) & days.between(364, 365)]
+    # Actual figures only: a forecast (say, 2028 revenue) is not the company's latest revenue.
+    annual = fin_usd[(fin_usd["metric"] == metric) & days.between(364, 365) & (fin_usd["basis"] != "forecast")]
     return (
         annual.sort_values(["company_id", "period_end"])
         .drop_duplicates("company_id", keep="last")
