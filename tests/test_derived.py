@@ -166,3 +166,15 @@ def test_figures_are_generated_pngs(repo: Path) -> None:
         assert files[name] == (repo / name).read_bytes()
     readme = (repo / "README.md").read_text(encoding="utf-8")
     assert all(f"]({name})" in readme for name in figures)
+
+
+def test_funding_total_excludes_secondary_sales(repo: Path) -> None:
+    from ai_labs_data.derive.build import derive_all
+
+    result = derive_all(repo)
+    rounds = result.rounds_usd
+    secondary = rounds[rounds["round_type"].isin(["secondary", "tender_offer"])]
+    assert len(secondary) > 0 and secondary["amount_usd"].isna().all()
+    summary = result.frames["company_summary"].set_index("company_id")
+    for company, group in rounds.dropna(subset=["amount_usd"]).groupby("company_id"):
+        assert summary.loc[company, "funding_total_usd"] == int(group["amount_usd"].sum())

@@ -86,7 +86,7 @@ def funding_by_year(rounds_usd: pd.DataFrame, footer: str) -> bytes:
             ax.bar(table.index.astype(str), table[country] / 1e9, bottom=bottom / 1e9, label=country)
             bottom += table[country]
         ax.legend(title="country", frameon=False)
-    ax.set_title("Disclosed funding raised per year by company country, USD bn")
+    ax.set_title("Disclosed funding raised per year by company country, USD bn (secondary sales excluded)")
     ax.set_ylabel("USD bn")
     return _png(fig, footer)
 

@@ -22,15 +22,20 @@ def _latest_annual(fin_usd: pd.DataFrame, metric: str) -> pd.DataFrame:
     )
 
 
+NOT_RAISED = ["secondary", "tender_offer"]
+
+
 def rounds_in_usd(tables: dict[str, pd.DataFrame], rates: Rates) -> pd.DataFrame:
     """Preferred rounds with their date (see fact_dates), company country and amount in USD at that date."""
     rounds = preferred(tables["funding_rounds"])
     dates = fact_dates(tables["funding_rounds"], "round_id", "announced_date")["date"]
     country = tables["companies"].set_index("company_id")["country"].astype(str)
     rounds = rounds.assign(date=rounds["round_id"].map(dates), country=rounds["company_id"].map(country))
+    # Shares sold by existing holders (secondary sales, tender offers) raise no money for the company.
+    raised = ~rounds["round_type"].isin(NOT_RAISED)
     rounds["amount_usd"] = [
-        usd(r.amount, rates.on(r.currency, r.date).usd_per_unit) if isinstance(r.currency, str) else None
-        for r in rounds.itertuples(index=False)
+        usd(r.amount, rates.on(r.currency, r.date).usd_per_unit) if isinstance(r.currency, str) and new else None
+        for r, new in zip(rounds.itertuples(index=False), raised, strict=True)
     ]
     return rounds
 
