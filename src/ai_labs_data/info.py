@@ -8,9 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .package import package
-
-TIERS = {"filing": 1, "official": 2, "wire": 3, "press": 3, "analysis": 4, "dataset": 4, "aggregator": 5}
+from .package import TIERS, package
 
 
 def _read(root: Path, path: str) -> list[dict[str, str]]:

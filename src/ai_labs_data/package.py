@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 
 DESCRIPTOR = "datapackage.json"
+# Source tiers by sources.source_type (1 is best): filing > official > wire/press > analysis/dataset > aggregator.
+TIERS = {"filing": 1, "official": 2, "wire": 3, "press": 3, "analysis": 4, "dataset": 4, "aggregator": 5}
 ROOT_ENV = "AI_LABS_DATA_ROOT"
 
 

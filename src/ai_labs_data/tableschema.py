@@ -62,6 +62,11 @@ class TableSchema:
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    @property
+    def fact_key(self) -> list[str]:
+        """The fields that identify a fact of a claim table: the primary key without source_id."""
+        return [k for k in self.primary_key if k != "source_id"]
+
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..citation import citation
 from ..csvio import read_raw
-from ..loaders import load, to_csv
+from ..loaders import load, schema, to_csv
 from ..package import open_package, read_json
 from ..tableschema import TableSchema
 from .croissant import croissant
@@ -76,7 +76,7 @@ def derive_all(root: Path | str | None = None) -> Derived:
         "valuations": valuations,
         "financials_usd": fin_usd,
         "company_summary": build_summary(tables, valuations, fin_usd, rounds_usd, rates),
-        "disputes": build_disputes(tables),
+        "disputes": build_disputes(tables, {name: schema(name, root=pkg.root) for name in curated}),
     }
     return Derived(tables, frames, rounds_usd)
 

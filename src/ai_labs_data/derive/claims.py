@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-# Fact tables and the fields that identify a fact (the primary key without source_id).
-FACT_KEYS: dict[str, list[str]] = {
-    "funding_rounds": ["round_id"],
-    "listings": ["company_id", "exchange"],
-    "financials": ["company_id", "metric", "period_start", "period_end"],
-    "model_releases": ["model_id"],
-    "market_caps": ["company_id", "date"],
-}
-
 
 def preferred(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["preferred"].fillna(False).astype(bool)].reset_index(drop=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .claims import FACT_KEYS, key_text
+from ..tableschema import TableSchema
+from .claims import key_text
 
 COMPARED: dict[str, list[str]] = {
     "funding_rounds": ["announced_date", "amount", "pre_money_valuation", "post_money_valuation", "round_type"],
@@ -65,10 +66,10 @@ def _compatible_dates(dates: list[pd.Timestamp], precisions: list[str]) -> bool:
     return True
 
 
-def build_disputes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def build_disputes(tables: dict[str, pd.DataFrame], schemas: dict[str, TableSchema]) -> pd.DataFrame:
     rows = []
     for name, fields in COMPARED.items():
-        frame = tables[name].assign(_key=lambda f, n=name: key_text(f, FACT_KEYS[n]))
+        frame = tables[name].assign(_key=lambda f, n=name: key_text(f, schemas[n].fact_key))
         for key, claims in frame.groupby("_key", sort=True):
             if len(claims) < 2:
                 continue

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..package import TIERS
 from ..problems import Problem
 from .tables import Table, member
 
@@ -73,15 +74,11 @@ def rule(name: str, description: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def fact_key(table: Table) -> list[str]:
-    return [k for k in table.schema.primary_key if k != "source_id"]
-
-
 def fact_codes(table: Table) -> np.ndarray:
     """An integer per row naming its fact (rows with equal fact keys share it); computed once per table."""
     if "fact_codes" not in table.cache:
         codes = np.zeros(len(table.raw), dtype=np.int64)
-        for k in fact_key(table):
+        for k in table.schema.fact_key:
             column, _ = pd.factorize(table.raw[k], use_na_sentinel=False)
             codes, _ = pd.factorize(codes * (int(column.max(initial=0)) + 1) + column)
         table.cache["fact_codes"] = codes
@@ -93,7 +90,7 @@ def one_preferred(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
         if "preferred" not in table.schema.names:
             continue
-        key = fact_key(table)
+        key = table.schema.fact_key
         preferred = table.data["preferred"].fillna(False).astype(bool)
         codes = fact_codes(table)
         counts = np.bincount(codes, weights=preferred.to_numpy(dtype=float))[codes]
@@ -110,9 +107,6 @@ def one_preferred(ctx: Context) -> Iterator[Problem]:
             "one-preferred",
             f"several claims for this {label} are preferred; mark exactly one",
         )
-
-
-TIERS = {"filing": 1, "official": 2, "wire": 3, "press": 3, "analysis": 4, "dataset": 4, "aggregator": 5}
 
 
 @rule("preferred-tier", "the preferred claim comes from the best source tier that states the fact (forecasts aside)")
