@@ -26,13 +26,6 @@ from .valuations import build_valuations
 DICTIONARY = "docs/data-dictionary.md"
 CROISSANT = "croissant.json"
 FIGURES = "docs/figures"
-DATE_FIELDS = {
-    "funding_rounds": ["announced_date"],
-    "listings": ["listing_date"],
-    "financials": ["period_start", "period_end"],
-    "model_releases": ["release_date"],
-    "market_caps": ["date"],
-}
 
 
 @dataclass
@@ -51,7 +44,9 @@ def currencies_used(tables: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def years_spanned(tables: dict[str, pd.DataFrame]) -> tuple[int, int]:
-    years = [tables[t][f].dropna().dt.year for t, fields in DATE_FIELDS.items() for f in fields]
+    """First and last year of any date in a claim table (the facts that need exchange rates)."""
+    claims = [frame for frame in tables.values() if "preferred" in frame]
+    years = [frame[c].dropna().dt.year for frame in claims for c in frame.select_dtypes("datetime").columns]
     every = pd.concat(years) if years else pd.Series(dtype=int)
     return (int(every.min()), int(every.max())) if len(every) else (0, 0)
 
