@@ -71,8 +71,8 @@ def test_constraints_are_enforced_by_pandera() -> None:
     assert failures(frame) == {
         ("n", 0, "minimum"),
         ("kind", 0, "enum"),
-        ("id", 0, "field_uniqueness"),
-        ("id", 1, "field_uniqueness"),
+        ("id", 0, "primary-key"),
+        ("id", 1, "primary-key"),
         ("id", 2, "not_nullable"),
         ("id", 3, "pattern"),
     }

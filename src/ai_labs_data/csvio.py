@@ -95,10 +95,9 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
     # The common case, a well-formed file, goes straight to pyarrow (which also checks the UTF-8);
     # anything else is decoded and read by the exact reader, which locates every problem.
     plain = not data.startswith(BOM) and b"\r" not in data and data.endswith(b"\n")
-    if plain and (fast := _fast_frame(data, schema.names)) is not None:
-        table.frame = fast
-        table.lines = np.arange(2, len(fast) + 2, dtype=np.int64)
-        _check_cell_sizes(table)
+    if plain and (fast := _fast_table(data, schema.names)) is not None:
+        table.lines = np.arange(2, fast.num_rows + 2, dtype=np.int64)
+        table.frame = _frame(_check_cell_sizes(table, fast))
         return table
     text = _decode(file, data, problems)
     if text is None:
@@ -159,22 +158,22 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
         else:
             good_rows.append(row)
             good_lines.append(line)
-    table.frame = (
-        pd.DataFrame(good_rows, columns=header, dtype="string")
-        if good_rows
-        else pd.DataFrame({c: pd.Series([], dtype="string") for c in header})
-    )
+    columns = list(zip(*good_rows, strict=True)) if good_rows else [()] * width
+    arrow = pa.table([pa.array(c, type=pa.string()) for c in columns], names=header)
     table.lines = np.asarray(good_lines, dtype=np.int64)
-    _check_cell_sizes(table)
+    table.frame = _frame(_check_cell_sizes(table, arrow))
     return table
 
 
-def _fast_frame(data: bytes, names: list[str]) -> pd.DataFrame | None:
+def _fast_table(data: bytes, names: list[str]) -> pa.Table | None:
     """The table read by pyarrow when it is plainly well-formed: exact header, one record per line, no
     blank line. Then record i is on line i + 2. Anything else returns None, and the exact (slower)
     reader locates the problem."""
     header_end = data.find(b"\n")
-    if data[:header_end] != ",".join(names).encode("utf-8") or b"\n\n" in data:
+    if data[:header_end] != ",".join(names).encode("utf-8"):
+        return None
+    # With two or more columns pyarrow refuses a blank line (too few cells); with one, look for it.
+    if len(names) < 2 and b"\n\n" in data:
         return None
     try:
         parsed = pacsv.read_csv(
@@ -191,23 +190,29 @@ def _fast_frame(data: bytes, names: list[str]) -> pd.DataFrame | None:
     # One record per physical line: otherwise a quoted cell spans lines and line numbers would shift.
     if parsed.column_names != names or parsed.num_rows != data.count(b"\n") - 1:
         return None
-    return parsed.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    return parsed.combine_chunks()  # one chunk per column: compute kernels pay a cost per chunk
 
 
-def _check_cell_sizes(table: RawTable) -> None:
+def _frame(arrow: pa.Table) -> pd.DataFrame:
+    return arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+
+
+def _check_cell_sizes(table: RawTable, arrow: pa.Table) -> pa.Table:
     """Report every cell longer than MAX_CELL characters, and blank it so later layers stay fast."""
-    frame = table.frame
-    for col_no, name in enumerate(frame.columns, start=1):
-        longest = pc.max(pc.utf8_length(pa.array(frame[name], type=pa.string(), from_pandas=True))).as_py()
-        if longest is None or longest <= MAX_CELL:  # the common case, decided in one pass by arrow
+    for col_no, name in enumerate(arrow.column_names, start=1):
+        column = arrow[name]
+        # A cell's byte length bounds its length in characters: one pass over the offsets decides.
+        if (pc.max(pc.binary_length(column)).as_py() or 0) <= MAX_CELL:
             continue
-        too_long = (frame[name].str.len() > MAX_CELL).fillna(False).to_numpy(dtype=bool)
+        lengths = pc.utf8_length(column).to_numpy(zero_copy_only=False)
+        too_long = lengths > MAX_CELL
         for pos in np.flatnonzero(too_long):
-            size = len(frame[name].iat[pos])
-            message = f"cell has {size} characters; at most {MAX_CELL} are allowed"
+            message = f"cell has {lengths[pos]} characters; at most {MAX_CELL} are allowed"
             table.problems.append(_problem(table.file, int(table.lines[pos]), "cell-size", message, col_no, name))
         if too_long.any():
-            frame.loc[too_long, name] = ""
+            blanked = pc.if_else(pa.array(too_long), "", column)
+            arrow = arrow.set_column(col_no - 1, name, blanked)
+    return arrow
 
 
 def _header_ok(file: str, header: list[str], schema: TableSchema, problems: list[Problem]) -> bool:

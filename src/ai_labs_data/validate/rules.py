@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrowtext import arrow_text, edge_bytes
 from ..package import TIERS
 from ..problems import Problem
+from . import keys
 from .tables import Table, member
 
-INJECTION_PREFIXES = ("=", "+", "-", "@", "\t")
-PLAIN_NUMBER = r"-[0-9]+(\.[0-9]+)?"
+INJECTION_BYTES = np.frombuffer(b"=+-@\t", dtype=np.uint8)
+PLAIN_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 MONEY_METRICS = {
     "revenue",
@@ -77,11 +80,8 @@ def rule(name: str, description: str) -> Callable[[Rule], Rule]:
 def fact_codes(table: Table) -> np.ndarray:
     """An integer per row naming its fact (rows with equal fact keys share it); computed once per table."""
     if "fact_codes" not in table.cache:
-        codes = np.zeros(len(table.raw), dtype=np.int64)
-        for k in table.schema.fact_key:
-            column, _ = pd.factorize(table.raw[k], use_na_sentinel=False)
-            codes, _ = pd.factorize(codes * (int(column.max(initial=0)) + 1) + column)
-        table.cache["fact_codes"] = codes
+        combined = keys.combine([table.codes(k) for k in table.schema.fact_key])
+        table.cache["fact_codes"], _ = pd.factorize(combined)  # dense, for bincount
     return table.cache["fact_codes"]
 
 
@@ -246,8 +246,9 @@ def source_used(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("sources")):
         return
     (sources,) = found
-    columns = [t.raw["source_id"] for t in ctx.tables.values() if t.name != "sources" and "source_id" in t.raw]
-    cited = pd.concat(columns) if columns else pd.Series([], dtype="string")
+    # The distinct ids each table cites (cached key values), not every citing row.
+    cited = [t.encoded("source_id").values for t in ctx.tables.values() if t.name != "sources" and "source_id" in t.raw]
+    cited = pa.concat_arrays([c.cast(pa.large_string()) for c in cited]) if cited else pa.array([], pa.large_string())
     yield from sources.problems_at(
         ~member(sources.raw["source_id"], cited),
         "source_id",
@@ -256,19 +257,30 @@ def source_used(ctx: Context) -> Iterator[Problem]:
     )
 
 
+def _true(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An arrow boolean result as a numpy mask, missing as False."""
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
 def _text_fields(t: Table) -> list[str]:
     return [f.name for f in t.schema.fields if f.type == "string"]
+
+
+def _edges(t: Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if ("edges", name) not in t.cache:
+        t.cache["edges", name] = edge_bytes(arrow_text(t.raw[name]))
+    return t.cache["edges", name]
 
 
 @rule("formula-injection", "text cells do not begin with =, +, -, @ or a tab (spreadsheet formula injection)")
 def formula_injection(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
-            col = t.raw[name]
-            hit = col.str.startswith(INJECTION_PREFIXES).fillna(False).to_numpy(dtype=bool)
+            first, _, _ = _edges(t, name)
+            hit = np.isin(first, INJECTION_BYTES)
             if hit.any():
                 # A plain negative number ("-38530000000") is read as a number, never run as a formula.
-                hit[hit] = ~col[hit].str.fullmatch(PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
+                hit &= ~_true(pc.match_substring_regex(arrow_text(t.raw[name]), PLAIN_NUMBER))
             yield from t.problems_at(
                 hit,
                 name,
@@ -277,12 +289,24 @@ def formula_injection(ctx: Context) -> Iterator[Problem]:
             )
 
 
+def _visible_ascii(byte: np.ndarray) -> np.ndarray:
+    return (byte >= 0x21) & (byte <= 0x7E)
+
+
 @rule("whitespace", "text cells have no leading or trailing whitespace and are not blank")
 def whitespace(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
-            col = t.raw[name]
-            hit = (col.str.strip() != col).fillna(False) & ~col.str.startswith("\t").fillna(False)
+            first, last, length = _edges(t, name)
+            # A cell that begins and ends with a visible ASCII character is clean; only the others (a
+            # space, a control character, any non-ASCII character) need the Unicode test.
+            hit = (length > 0) & ~(_visible_ascii(first) & _visible_ascii(last))
+            if hit.any():
+                where = np.flatnonzero(hit)
+                text = pc.take(arrow_text(t.raw[name]), pa.array(where))
+                ends = (pc.utf8_slice_codeunits(text, 0, 1), pc.utf8_slice_codeunits(text, -1))
+                hit[where] = _true(pc.utf8_is_space(ends[0])) | _true(pc.utf8_is_space(ends[1]))
+            hit &= first != ord("\t")  # a leading tab is reported as formula injection
             yield from t.problems_at(hit, name, "whitespace", "remove leading/trailing whitespace")
 
 
@@ -291,9 +315,15 @@ def model_id_prefix(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("model_releases")):
         return
     (t,) = found
-    prefix = t.raw["model_id"].str.split("/", n=1).str[0]
+    model_id = arrow_text(t.raw["model_id"])
+    prefix = pc.list_element(pc.split_pattern(model_id, "/", max_splits=1), 0)
+    company = arrow_text(t.raw["company_id"])
+    # No slash at all means the prefix is the whole id, which then cannot equal the company id plus "/".
+    has_slash = pc.match_substring(model_id, "/")
+    ok = pc.and_(pc.equal(pc.cast(prefix, company.type), company), has_slash)
+    present = pc.and_(pc.is_valid(model_id), pc.is_valid(company))
     yield from t.problems_at(
-        (prefix != t.raw["company_id"]).fillna(False),
+        _true(present) & ~_true(ok),
         "model_id",
         "model-id",
         "model_id must start with the row's company_id followed by /",
@@ -368,10 +398,13 @@ def claim_company(ctx: Context) -> Iterator[Problem]:
     for name, key in (("funding_rounds", "round_id"), ("model_releases", "model_id")):
         if (t := ctx.tables.get(name)) is None:
             continue
-        n = t.raw.groupby(t.raw[key], dropna=False)["company_id"].transform("nunique").to_numpy()
-        yield from t.problems_at(
-            n > 1, "company_id", "claim-company", f"claims for this {key} name different companies"
-        )
+        fact, company = t.codes(key), t.codes("company_id")
+        present = (fact != keys.MISSING) & (company != keys.MISSING)
+        # Count the distinct companies of each fact: one per distinct (fact, company) pair.
+        _, first = np.unique(keys.combine([fact, company])[present], return_index=True)
+        companies_of = np.bincount(fact[present][first], minlength=int(fact.max(initial=0)) + 1)
+        hit = present & (companies_of[np.maximum(fact, 0)] > 1)
+        yield from t.problems_at(hit, "company_id", "claim-company", f"claims for this {key} name different companies")
 
 
 @rule("parent-self", "a company is not its own parent")
@@ -387,11 +420,13 @@ def parent_self(ctx: Context) -> Iterator[Problem]:
     )
 
 
-def run_rules(ctx: Context) -> list[Problem]:
-    problems: list[Problem] = []
-    for name, (_description, fn) in RULES.items():
+def rule_jobs(ctx: Context) -> list[Callable[[], list[Problem]]]:
+    """One job per rule; a rule that cannot run (a schema edited without its rule) is a problem."""
+
+    def job(name: str, fn: Rule) -> list[Problem]:
         try:
-            problems.extend(fn(ctx))
-        except (KeyError, TypeError, ValueError) as exc:  # a schema edited without its rule
-            problems.append(Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}"))
-    return problems
+            return list(fn(ctx))
+        except (KeyError, TypeError, ValueError) as exc:
+            return [Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}")]
+
+    return [partial(job, name, fn) for name, (_description, fn) in RULES.items()]

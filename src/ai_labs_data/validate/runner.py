@@ -9,8 +9,9 @@ import pandas as pd
 
 from ..package import DESCRIPTOR, open_package
 from ..problems import Problem
-from .rules import Context, run_rules
-from .tables import read_tables
+from .parallel import run_jobs
+from .rules import Context, rule_jobs
+from .tables import foreign_key_jobs, read_tables
 
 
 @dataclass
@@ -68,11 +69,15 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     problems: list[Problem] = []
     cutoff = _cutoff(pkg.descriptor, problems)
     tables, structure = read_tables(pkg)
+    # Foreign keys (structure) and rules read the tables independently: run them side by side.
+    fk_jobs, rules = foreign_key_jobs(tables), rule_jobs(Context(tables, cutoff))
+    results = run_jobs(fk_jobs + rules)
+    structure += [p for found in results[: len(fk_jobs)] for p in found]
     problems += structure
     # A row with a structural problem is reported for that problem only: rules reading its broken
     # cell would report the same mistake again under other names.
     broken = {(p.file, p.line) for p in structure if p.line is not None}
-    problems += [p for p in run_rules(Context(tables, cutoff)) if (p.file, p.line) not in broken]
+    problems += [p for found in results[len(fk_jobs) :] for p in found if (p.file, p.line) not in broken]
     if freshness and not problems and any(r.derived for r in pkg.resources.values()):
         problems += freshness_problems(pkg.root)
     problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0, p.rule, p.message))

@@ -3,9 +3,9 @@ the foreign keys. Produces the typed tables that layer 2 (rules) works on."""
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +14,14 @@ import pandera.errors as pe
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrowtext import arrow_text
 from ..csvio import read_raw
 from ..package import DESCRIPTOR, Package, PackageError
 from ..problems import Problem
-from ..tableschema import TableSchema, parse_column
+from ..tableschema import ForeignKey, TableSchema, parse_cells
+from . import keys
 from .pandera_schema import to_pandera
+from .parallel import run_jobs
 
 KNOWN_TYPES = {"string", "integer", "number", "boolean", "date"}
 EXPECTED = {
@@ -41,6 +44,22 @@ class Table:
     lines: np.ndarray
     bad: pd.DataFrame  # True where the cell failed to parse as its type
     cache: dict = field(default_factory=dict)  # values that several rules derive from the table
+
+    def encoded(self, field: str) -> keys.Encoded:
+        """Key codes and distinct values of a column (see `keys`), computed once and shared by the
+        pandera checks, the foreign keys and the rules."""
+        if ("encoded", field) not in self.cache:
+            self.cache["encoded", field] = keys.dictionary(self.raw[field])
+        return self.cache["encoded", field]
+
+    def codes(self, field: str) -> np.ndarray:
+        return self.encoded(field).codes
+
+    def _encode(self, values: pd.Series) -> np.ndarray:
+        """keys.encode for the pandera schema: served from the cache when given a whole column."""
+        if values.name in self.raw and len(values) == len(self.raw):
+            return self.codes(str(values.name))
+        return keys.encode(values)
 
     def column(self, field: str) -> int:
         return self.schema.names.index(field) + 1
@@ -75,16 +94,12 @@ def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Proble
 def type_table(
     name: str, file: str, schema: TableSchema, raw: pd.DataFrame, lines: np.ndarray
 ) -> tuple[Table, list[Problem]]:
-    raw = raw.mask(raw.isin(list(schema.missing_values)))
-    typed, bad = {}, {}
-    for f in schema.fields:
-        values, mask = parse_column(raw[f.name], f, schema.missing_values)
-        if f.type == "date":
-            values = values.astype("datetime64[ns]")
-        typed[f.name], bad[f.name] = values, mask
-    table = Table(
-        name, file, schema, raw, pd.DataFrame(typed, index=raw.index), lines, pd.DataFrame(bad, index=raw.index)
-    )
+    parsed = {f.name: parse_cells(raw[f.name], f, schema.missing_values) for f in schema.fields}
+
+    def frame(part: str) -> pd.DataFrame:
+        return pd.DataFrame({name: getattr(p, part) for name, p in parsed.items()}, index=raw.index, copy=False)
+
+    table = Table(name, file, schema, frame("text"), frame("values"), lines, frame("bad"))
     problems = []
     for f in schema.fields:
         if f.type in EXPECTED:
@@ -93,16 +108,19 @@ def type_table(
 
 
 def schema_problems(table: Table) -> list[Problem]:
-    """Run the generated pandera schema; one problem per failing cell (or row, for duplicate keys)."""
+    """Run the generated pandera schema; one problem per failing cell (per row, for a duplicate key)."""
     try:
-        to_pandera(table.schema, table.name).validate(table.data, lazy=True)
+        # No coercion happens, so validate in place, on a shallow copy: pandera registers the schema on
+        # the frame it validates, and a frame alive at interpreter exit makes its cleanup hook fail.
+        frame = table.data.copy(deep=False)
+        to_pandera(table.schema, table.name, table._encode).validate(frame, lazy=True, inplace=True)
         return []
     except pe.SchemaErrors as exc:
         cases = exc.failure_cases
     except pe.SchemaError as exc:  # pragma: no cover - lazy=True collects; kept for safety
         return [Problem(table.file, None, None, None, None, "schema", str(exc))]
     problems: list[Problem] = []
-    pk_rows: set[int] = set()
+    rows_done: set[int] = set()
     for case in cases.itertuples(index=False):
         field, check, index = case.column, str(case.check), case.index
         if index is None or pd.isna(index) or field not in table.schema.names:
@@ -111,56 +129,48 @@ def schema_problems(table: Table) -> list[Problem]:
         pos = table.raw.index.get_loc(index)
         if table.bad[field].iat[pos]:
             continue  # already reported as a type error
-        if check == "multiple_fields_uniqueness":
-            if pos not in pk_rows:
-                pk_rows.add(pos)
-                key = ", ".join(table.schema.primary_key)
-                problems.append(
-                    table.problem(
-                        pos,
-                        table.schema.primary_key[0],
-                        "primary-key",
-                        f"duplicate primary key ({key}): another row has the same values",
-                    )
-                )
-        elif check == "field_uniqueness":
-            rule = "primary-key" if table.schema.primary_key == (field,) else "unique"
-            problems.append(table.problem(pos, field, rule, "duplicate value: another row has the same value"))
-        elif check == "not_nullable":
-            problems.append(table.problem(pos, field, "required", "required value is missing"))
-        elif ": " in check:
-            rule, message = check.split(": ", 1)
-            problems.append(table.problem(pos, field, rule, message))
-        else:
-            problems.append(table.problem(pos, field, "schema", check))
+        rule, message = check.split(": ", 1) if ": " in check else ("schema", check)
+        if check == "not_nullable":
+            rule, message = "required", "required value is missing"
+        elif case.schema_context == "DataFrameSchema":
+            # A row check (the compound primary key) fails every cell of the row: report the row once.
+            if pos in rows_done:
+                continue
+            rows_done.add(pos)
+            field = table.schema.primary_key[0]
+        problems.append(table.problem(pos, field, rule, message))
     return problems
 
 
-def member(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+def member(values: pd.Series, allowed: pa.Array) -> np.ndarray:
     """values.isin(allowed) as a numpy bool array, by pyarrow's hash set (pandas' isin on arrow strings
     walks the allowed values in Python); missing values are not members."""
-    value_set = pa.array(allowed.dropna().astype(str).unique(), type=pa.string())
-    hits = pc.is_in(pa.array(values.astype("string"), type=pa.string()), value_set=value_set)
+    text = arrow_text(values)
+    hits = pc.is_in(text, value_set=allowed.cast(text.type))
     return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
 
 
-def foreign_key_problems(tables: dict[str, Table]) -> list[Problem]:
-    problems: list[Problem] = []
-    for table in tables.values():
-        for fk in table.schema.foreign_keys:
-            parent = tables.get(fk.resource)
-            if parent is None:
-                continue  # the parent could not be read; its own problems say why
-            child = table.raw[list(fk.fields)]
-            present = child.notna().all(axis=1).to_numpy()
-            if len(fk.fields) == 1:
-                found = member(child.iloc[:, 0], parent.raw[fk.reference_fields[0]])
-            else:
-                keys = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
-                found = pd.MultiIndex.from_frame(child.astype(object)).isin(keys)
-            target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
-            problems += table.problems_at(present & ~found, fk.fields[0], "foreign-key", f"not found in {target}")
-    return problems
+def foreign_key_jobs(tables: dict[str, Table]) -> list[Callable[[], list[Problem]]]:
+    """One job per foreign key whose tables could both be read (an unreadable table's own problems
+    say why)."""
+    return [
+        partial(_foreign_key_problems, table, fk, tables[fk.resource])
+        for table in tables.values()
+        for fk in table.schema.foreign_keys
+        if fk.resource in tables
+    ]
+
+
+def _foreign_key_problems(table: Table, fk: ForeignKey, parent: Table) -> list[Problem]:
+    child = table.raw[list(fk.fields)]
+    present = child.notna().all(axis=1).to_numpy()
+    if len(fk.fields) == 1:
+        found = member(child.iloc[:, 0], parent.encoded(fk.reference_fields[0]).values)
+    else:
+        keys_ = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
+        found = pd.MultiIndex.from_frame(child.astype(object)).isin(keys_)
+    target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
+    return table.problems_at(present & ~found, fk.fields[0], "foreign-key", f"not found in {target}")
 
 
 def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
@@ -195,26 +205,9 @@ def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
             problems.append(Problem(res.schema_path, None, None, f.name, f.type, "schema", message))
         if not unknown:
             jobs.append((res.name, res.path, data_path, schema))
-    for table, found in _check_all(jobs):
+    sizes = [path.stat().st_size if path.is_file() else 0 for _, _, path, _ in jobs]
+    for table, found in run_jobs([partial(check_table, *job) for job in jobs], cost=sizes):
         problems += found
         if table is not None:
             tables[table.name] = table
-    problems += foreign_key_problems(tables)
     return tables, problems
-
-
-def _check_all(jobs: list[tuple[str, str, Path, TableSchema]]) -> list[tuple[Table | None, list[Problem]]]:
-    """Check the tables in threads: most of the work runs in pyarrow and numpy, which release the GIL,
-    so two cores check two tables at once. Results keep the job order."""
-    workers = min(os.cpu_count() or 1, len(jobs), 4)
-    if workers < 2:
-        return [check_table(*job) for job in jobs]
-
-    def size(i: int) -> int:
-        path = jobs[i][2]
-        return path.stat().st_size if path.is_file() else 0
-
-    order = sorted(range(len(jobs)), key=size, reverse=True)  # largest first, so the threads finish together
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(order, pool.map(lambda i: check_table(*jobs[i]), order), strict=True))
-    return [done[i] for i in range(len(jobs))]
