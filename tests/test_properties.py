@@ -43,6 +43,8 @@ FIELDS = [
     ("listings", "ticker"),
     ("listings", "offer_price"),
 ]
+# Money fields: a value needs the row's currency (rule currency-given), reported at the currency cell.
+MONEY = {("market_caps", "share_price"), ("listings", "offer_price")}
 INT_RE, NUM_RE = r"-?[0-9]{1,18}", r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?"
 
 
@@ -116,12 +118,15 @@ def test_single_cell_mutation(work: Path, target: tuple[str, str], row: int, val
     path = work / "data" / f"{table}.csv"
     original = path.read_bytes()
     try:
-        _, rows = read_rows(path)
+        header, rows = read_rows(path)
         schema = TableSchema.read(work / "schemas" / f"{table}.json")
+        without_currency = (table, field) in MONEY and rows[row % len(rows)][header.index("currency")] == ""
         line, column = set_cell(work, table, row % len(rows), field, value)
         found = {(p.file, p.line, p.column) for p in problems(work)}
         if breaks(value, schema.field(field)):
             assert found == {(f"data/{table}.csv", line, column)}, (value, found)
+        elif without_currency and value != "":
+            assert found == {(f"data/{table}.csv", line, header.index("currency") + 1)}, (value, found)
         else:
             assert found == set(), (value, found)
     finally:

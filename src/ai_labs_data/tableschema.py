@@ -68,6 +68,12 @@ class TableSchema:
         """The fields that identify a fact of a claim table: the primary key without source_id."""
         return [k for k in self.primary_key if k != "source_id"]
 
+    @property
+    def key_fields(self) -> set[str]:
+        """Fields of the primary key, of a foreign key, or with a unique constraint."""
+        found = set(self.primary_key) | {f for fk in self.foreign_keys for f in fk.fields}
+        return found | {f.name for f in self.fields if f.constraints.get("unique", False)}
+
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 

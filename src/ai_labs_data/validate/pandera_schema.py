@@ -10,6 +10,7 @@ on text run as pyarrow compute on the column's arrow buffer, and uniqueness comp
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -29,20 +30,30 @@ DTYPES = {
     "date": "datetime64[ns]",
 }
 
-Encoder = Callable[[pd.Series], np.ndarray]
-TextTest = Callable[[pyarrow.ChunkedArray], pyarrow.ChunkedArray]
+# The key encoding of a column when the caller keeps one (the validator caches those of key fields,
+# which its foreign keys and rules use too); None otherwise.
+KeyLookup = Callable[[pd.Series], keys.Encoded | None]
+TextTest = Callable[[pyarrow.Array | pyarrow.ChunkedArray], pyarrow.Array | pyarrow.ChunkedArray]
 
 
-def _text_check(test: TextTest, name: str, error: str) -> pa.Check:
-    """A check of a text column by a pyarrow compute test; missing cells pass (pandera's ignore_na)."""
+def _no_lookup(_: pd.Series) -> None:
+    return None
+
+
+def _text_check(test: TextTest, name: str, error: str, lookup: KeyLookup) -> pa.Check:
+    """A check of a text column by a pyarrow compute test; missing cells pass (pandera's ignore_na).
+    A key column is tested once per distinct value and the answers spread over the rows by code."""
 
     def run(s: pd.Series) -> pd.Series:
+        if (encoded := lookup(s)) is not None:
+            ok = np.append(pc.fill_null(test(encoded.values), True).to_numpy(zero_copy_only=False), True)
+            return pd.Series(ok[encoded.codes], index=s.index)  # MISSING (-1) reads the appended True
         return pd.Series(pc.fill_null(test(arrow_text(s)), True).to_numpy(zero_copy_only=False), index=s.index)
 
     return pa.Check(run, element_wise=False, name=name, error=error)
 
 
-def _text_checks(c: dict) -> list[pa.Check]:
+def _text_checks(c: dict, lookup: KeyLookup) -> list[pa.Check]:
     checks = []
     if "enum" in c:
         allowed = [str(v) for v in c["enum"]]
@@ -51,26 +62,30 @@ def _text_checks(c: dict) -> list[pa.Check]:
                 lambda a: pc.is_in(a, value_set=pyarrow.array(allowed, type=a.type)),
                 "enum",
                 "enum: must be one of " + ", ".join(allowed),
+                lookup,
             )
         )
     if "pattern" in c:
         # Table Schema patterns match the whole value (XML Schema semantics).
         whole = f"^(?:{c['pattern']})$"
         checks.append(
-            _text_check(lambda a: pc.match_substring_regex(a, whole), "pattern", f"pattern: must match {c['pattern']}")
+            _text_check(
+                lambda a: pc.match_substring_regex(a, whole), "pattern", f"pattern: must match {c['pattern']}", lookup
+            )
         )
     for key, words, compare in (("minLength", "at least", pc.greater_equal), ("maxLength", "at most", pc.less_equal)):
         if key in c:
             bound = c[key]
             message = f"{key}: must have {words} {bound} characters"
-            checks.append(_text_check(lambda a, cmp=compare, n=bound: cmp(pc.utf8_length(a), n), key, message))
+            test = partial(lambda a, cmp, n: cmp(pc.utf8_length(a), n), cmp=compare, n=bound)
+            checks.append(_text_check(test, key, message, lookup))
     return checks
 
 
-def field_checks(f: Field) -> list[pa.Check]:
+def field_checks(f: Field, lookup: KeyLookup = _no_lookup) -> list[pa.Check]:
     c = f.constraints
     if f.type == "string":
-        return _text_checks(c)
+        return _text_checks(c, lookup)
     checks: list[pa.Check] = []
     if "enum" in c:
         checks.append(
@@ -83,40 +98,43 @@ def field_checks(f: Field) -> list[pa.Check]:
     return checks
 
 
-def _unique_check(encode: Encoder, rule: str) -> pa.Check:
+def _codes(s: pd.Series, lookup: KeyLookup) -> np.ndarray:
+    return (encoded if (encoded := lookup(s)) is not None else keys.dictionary(s)).codes
+
+
+def _unique_check(lookup: KeyLookup, rule: str) -> pa.Check:
     return pa.Check(
-        lambda s: pd.Series(~keys.duplicated(encode(s)), index=s.index),
+        lambda s: pd.Series(~keys.duplicated(_codes(s, lookup)), index=s.index),
         element_wise=False,
         name="unique",
         error=f"{rule}: duplicate value: another row has the same value",
     )
 
 
-def _unique_rows_check(fields: list[str], encode: Encoder) -> pa.Check:
+def _unique_rows_check(fields: list[str], lookup: KeyLookup) -> pa.Check:
     def run(df: pd.DataFrame) -> pd.Series:
-        return pd.Series(~keys.duplicated(keys.combine([encode(df[k]) for k in fields])), index=df.index)
+        return pd.Series(~keys.duplicated(keys.combine([_codes(df[k], lookup) for k in fields])), index=df.index)
 
     message = f"primary-key: duplicate primary key ({', '.join(fields)}): another row has the same values"
     return pa.Check(run, element_wise=False, name="unique_rows", error=message)
 
 
-def to_pandera(schema: TableSchema, name: str, encode: Encoder = keys.encode) -> pa.DataFrameSchema:
-    """The pandera schema of a Table Schema. `encode` gives a column's key codes (the validator passes
-    one that caches them for its rules)."""
+def to_pandera(schema: TableSchema, name: str, lookup: KeyLookup = _no_lookup) -> pa.DataFrameSchema:
+    """The pandera schema of a Table Schema. `lookup` serves cached key encodings (see KeyLookup)."""
     pk = list(schema.primary_key)
     columns = {}
     for f in schema.fields:
-        checks = field_checks(f)
+        checks = field_checks(f, lookup)
         if pk == [f.name]:
-            checks.append(_unique_check(encode, "primary-key"))
+            checks.append(_unique_check(lookup, "primary-key"))
         elif f.constraints.get("unique", False):
-            checks.append(_unique_check(encode, "unique"))
+            checks.append(_unique_check(lookup, "unique"))
         columns[f.name] = pa.Column(
             DTYPES.get(f.type, pd.StringDtype()), checks=checks, nullable=not f.required, coerce=False
         )
     return pa.DataFrameSchema(
         columns,
-        checks=[_unique_rows_check(pk, encode)] if len(pk) > 1 else [],
+        checks=[_unique_rows_check(pk, lookup)] if len(pk) > 1 else [],
         strict=True,
         ordered=True,
         name=name,

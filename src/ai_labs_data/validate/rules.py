@@ -250,7 +250,7 @@ def source_used(ctx: Context) -> Iterator[Problem]:
     cited = [t.encoded("source_id").values for t in ctx.tables.values() if t.name != "sources" and "source_id" in t.raw]
     cited = pa.concat_arrays([c.cast(pa.large_string()) for c in cited]) if cited else pa.array([], pa.large_string())
     yield from sources.problems_at(
-        ~member(sources.raw["source_id"], cited),
+        ~member(arrow_text(sources.raw["source_id"]), cited),
         "source_id",
         "source-used",
         "source is not cited by any row; cite it or remove it",

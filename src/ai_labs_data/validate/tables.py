@@ -14,7 +14,6 @@ import pandera.errors as pe
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text
 from ..csvio import read_raw
 from ..package import DESCRIPTOR, Package, PackageError
 from ..problems import Problem
@@ -55,11 +54,13 @@ class Table:
     def codes(self, field: str) -> np.ndarray:
         return self.encoded(field).codes
 
-    def _encode(self, values: pd.Series) -> np.ndarray:
-        """keys.encode for the pandera schema: served from the cache when given a whole column."""
-        if values.name in self.raw and len(values) == len(self.raw):
-            return self.codes(str(values.name))
-        return keys.encode(values)
+    def key_lookup(self, values: pd.Series) -> keys.Encoded | None:
+        """The pandera schema's KeyLookup: the cached encoding of a whole key column (primary, foreign
+        or unique key field), computed on first use; None for other columns."""
+        name = str(values.name)
+        if name in self.schema.key_fields and name in self.raw and len(values) == len(self.raw):
+            return self.encoded(name)
+        return None
 
     def column(self, field: str) -> int:
         return self.schema.names.index(field) + 1
@@ -113,7 +114,7 @@ def schema_problems(table: Table) -> list[Problem]:
         # No coercion happens, so validate in place, on a shallow copy: pandera registers the schema on
         # the frame it validates, and a frame alive at interpreter exit makes its cleanup hook fail.
         frame = table.data.copy(deep=False)
-        to_pandera(table.schema, table.name, table._encode).validate(frame, lazy=True, inplace=True)
+        to_pandera(table.schema, table.name, table.key_lookup).validate(frame, lazy=True, inplace=True)
         return []
     except pe.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -142,11 +143,9 @@ def schema_problems(table: Table) -> list[Problem]:
     return problems
 
 
-def member(values: pd.Series, allowed: pa.Array) -> np.ndarray:
-    """values.isin(allowed) as a numpy bool array, by pyarrow's hash set (pandas' isin on arrow strings
-    walks the allowed values in Python); missing values are not members."""
-    text = arrow_text(values)
-    hits = pc.is_in(text, value_set=allowed.cast(text.type))
+def member(values: pa.Array, allowed: pa.Array) -> np.ndarray:
+    """Which of `values` are among `allowed`, by pyarrow's hash set; missing values are not members."""
+    hits = pc.is_in(values, value_set=allowed.cast(values.type))
     return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
 
 
@@ -163,14 +162,17 @@ def foreign_key_jobs(tables: dict[str, Table]) -> list[Callable[[], list[Problem
 
 def _foreign_key_problems(table: Table, fk: ForeignKey, parent: Table) -> list[Problem]:
     child = table.raw[list(fk.fields)]
-    present = child.notna().all(axis=1).to_numpy()
     if len(fk.fields) == 1:
-        found = member(child.iloc[:, 0], parent.encoded(fk.reference_fields[0]).values)
+        # Look up each distinct value once (key codes are cached), then spread the answer over the rows.
+        codes, distinct = table.encoded(fk.fields[0])
+        known = np.append(member(distinct, parent.encoded(fk.reference_fields[0]).values), False)
+        missing = (codes != keys.MISSING) & ~known[codes]  # codes of -1 read the appended False
     else:
-        keys_ = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
-        found = pd.MultiIndex.from_frame(child.astype(object)).isin(keys_)
+        parent_keys = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
+        present = child.notna().all(axis=1).to_numpy()
+        missing = present & ~pd.MultiIndex.from_frame(child.astype(object)).isin(parent_keys)
     target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
-    return table.problems_at(present & ~found, fk.fields[0], "foreign-key", f"not found in {target}")
+    return table.problems_at(missing, fk.fields[0], "foreign-key", f"not found in {target}")
 
 
 def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
