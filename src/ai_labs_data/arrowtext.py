@@ -21,34 +21,44 @@ def arrow_text(values: pd.Series) -> Text:
 
 def _cells(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start offset, byte length, data) of every cell; a missing cell has length 0."""
-    starts, lengths, datas, base = [], [], [], 0
+    parts = []
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        width = np.int64 if pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type) else np.int32
         _, offset_buffer, data_buffer = chunk.buffers()
-        if offset_buffer is None:  # an empty array
+        if offset_buffer is None or len(chunk) == 0:
             continue
-        offsets = np.frombuffer(offset_buffer, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
-        offsets = offsets.astype(np.int64)
+        large = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+        offsets = np.frombuffer(offset_buffer, dtype=np.int64 if large else np.int32)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64, copy=False)
         length = np.diff(offsets)
-        length[pc.fill_null(pc.is_null(chunk), False).to_numpy(zero_copy_only=False)] = 0  # may span bytes
+        if chunk.null_count:  # a null slot may still span bytes
+            length[pc.is_null(chunk).to_numpy(zero_copy_only=False)] = 0
         data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-        starts.append(offsets[:-1] + base)
+        parts.append((offsets[:-1], length, data))
+    if len(parts) == 1:
+        return parts[0]
+    starts, lengths, base = [], [], 0
+    for start, length, data in parts:
+        starts.append(start + base)
         lengths.append(length)
-        datas.append(data)
         base += len(data)
-    if not starts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
-    data = datas[0] if len(datas) == 1 else np.concatenate(datas)
-    return np.concatenate(starts), np.concatenate(lengths), data
+    data = np.concatenate([part[2] for part in parts]) if parts else np.zeros(0, np.uint8)
+    return np.concatenate(starts or [np.zeros(0, np.int64)]), np.concatenate(lengths or [np.zeros(0, np.int64)]), data
 
 
 def edge_bytes(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """First byte, last byte and byte length of every cell (zeros for an empty or missing cell)."""
     starts, lengths, data = _cells(text)
-    full = lengths > 0
-    first, last = np.zeros(len(starts), np.uint8), np.zeros(len(starts), np.uint8)
-    first[full] = data[starts[full]]
-    last[full] = data[starts[full] + lengths[full] - 1]
+    if len(data) == 0:
+        zeros = np.zeros(len(starts), np.uint8)
+        return zeros, zeros.copy(), lengths
+    ends = starts + lengths - 1
+    empty = lengths == 0
+    if has_empty := empty.any():  # an empty cell may start past the end of the data: read byte 0
+        starts, ends = np.where(empty, 0, starts), np.where(empty, 0, ends)
+    first, last = data[starts], data[ends]
+    if has_empty:
+        first[empty] = 0
+        last[empty] = 0
     return first, last, lengths
 
 

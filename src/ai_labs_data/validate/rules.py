@@ -118,7 +118,7 @@ def preferred_tier(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
         if "preferred" not in table.schema.names or table.name == "sources":
             continue
-        tier = lookup(tier_of, table.raw["source_id"]).astype("Float64")
+        tier = lookup(tier_of, table, "source_id").astype("Float64")
         preferred = table.data["preferred"].fillna(False).astype(bool)
         if "basis" in table.raw:  # a forecast does not compete with an actual figure for the same fact
             tier = tier.mask(table.raw["basis"].eq("forecast").fillna(False) & ~preferred)
@@ -154,28 +154,37 @@ def period_order(ctx: Context) -> Iterator[Problem]:
     yield from t.problems_at(late, "period_start", "period-order", "period_start is after period_end")
 
 
-def _truncated(dates: pd.Series, rank: np.ndarray) -> np.ndarray:
-    """Dates as yyyymmdd integers with the parts finer than each row's precision rank zeroed."""
-    y, m, d = dates.dt.year.to_numpy(), dates.dt.month.to_numpy(), dates.dt.day.to_numpy()
+def _truncated(dates: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """datetime64 dates as yyyymmdd integers with the parts finer than each row's precision rank zeroed."""
+    months = dates.astype("datetime64[M]")
+    y = months.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = months.astype(np.int64) % 12 + 1
+    d = (dates.astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64) + 1
     return y * 10000 + np.where(rank >= 2, 0, m) * 100 + np.where(rank >= 1, 0, d)
 
 
-def lookup(values: pd.Series, keys: pd.Series) -> pd.Series:
-    """`values` (indexed by key) looked up for each of `keys`, aligned with `keys`; missing keys give NA.
-    By pyarrow's hash index: pandas' reindex on string keys is several times slower."""
+def lookup(values: pd.Series, table: Table, field: str) -> pd.Series:
+    """`values` (indexed by key) looked up for each row's key in `table[field]`; NA for a missing or unknown
+    key. Each distinct key is looked up once, through the column's cached key encoding."""
+    codes, distinct = table.encoded(field)
     unique = values[~values.index.duplicated()]
-    where = pc.index_in(pa.array(keys.astype("string"), type=pa.string()), value_set=pa.array(unique.index.astype(str)))
-    positions = pc.fill_null(where, -1).to_numpy(zero_copy_only=False)
+    keys_ = pa.array(unique.index.astype(str), type=pa.string()).cast(distinct.type)
+    where = pc.fill_null(pc.index_in(distinct, value_set=keys_), -1).to_numpy(zero_copy_only=False)
+    positions = np.append(where, -1)[codes]  # a missing key (code -1) reads the appended -1
     taken = unique.iloc[np.maximum(positions, 0)].to_numpy(copy=True)
-    result = pd.Series(taken, index=keys.index, dtype=unique.dtype)
+    result = pd.Series(taken, index=table.raw.index, dtype=unique.dtype)
     result[positions < 0] = None
     return result
 
 
 def _ranks(table: Table, precision_field: str | None) -> np.ndarray:
+    """Rank of each row's date precision (day 0, month 1, year 2; missing counts as day)."""
     if precision_field is None:
         return np.zeros(len(table.data), dtype=np.int64)
-    return table.raw[precision_field].map(PRECISION_RANK).fillna(0).astype(int).to_numpy()
+    names = pa.array(list(PRECISION_RANK), type=pa.string())
+    text = arrow_text(table.raw[precision_field])
+    ranks = np.append(np.array(list(PRECISION_RANK.values()), dtype=np.int64), 0)
+    return ranks[pc.fill_null(pc.index_in(text, value_set=names.cast(text.type)), -1).to_numpy(zero_copy_only=False)]
 
 
 @rule(
@@ -192,13 +201,17 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
     for name, (date_field, precision_field) in EVENT_DATES.items():
         if (t := ctx.tables.get(name)) is None:
             continue
-        ids = t.raw["company_id"]
-        f_date = lookup(founded, ids).astype("datetime64[ns]")
-        rank = np.maximum(_ranks(t, precision_field), lookup(founded_rank, ids).fillna(0).astype(int).to_numpy())
+        f_date = lookup(founded, t, "company_id").astype("datetime64[ns]")
+        rank = np.maximum(
+            _ranks(t, precision_field), lookup(founded_rank, t, "company_id").fillna(0).astype(int).to_numpy()
+        )
         # A non-preferred claim that contradicts the founding date is a dispute kept on record (see
         # disputes), not an error; the dataset's own statement, the preferred claim, must be consistent.
         known = (t.data[date_field].notna() & f_date.notna() & t.data["preferred"].fillna(False)).to_numpy(dtype=bool)
-        event, start = (_truncated(s.fillna(pd.Timestamp(0)), rank) for s in (t.data[date_field], f_date))
+        event, start = (
+            _truncated(s.fillna(pd.Timestamp(0)).to_numpy(dtype="datetime64[ns]"), rank)
+            for s in (t.data[date_field], f_date)
+        )
         yield from t.problems_at(
             known & (event < start), date_field, "before-founding", "date is before the company's founded_date"
         )
@@ -228,7 +241,7 @@ def market_cap_listing(ctx: Context) -> Iterator[Problem]:
     caps, listings = found
     # The earliest listing date any claim states: a claim without a date still shows the company listed.
     first = listings.data.groupby(listings.raw["company_id"])["listing_date"].min()
-    listed = lookup(first, caps.raw["company_id"]).astype("datetime64[ns]")
+    listed = lookup(first, caps, "company_id").astype("datetime64[ns]")
     yield from caps.problems_at(
         caps.raw["company_id"].notna() & listed.isna(),
         "company_id",
