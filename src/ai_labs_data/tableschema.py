@@ -22,7 +22,6 @@ from .package import read_json
 
 DATE_FORMAT = "%Y-%m-%d"
 # ASCII digits only: \d would also match other scripts' digits, which no parser here accepts.
-_INT_RE = r"^-?[0-9]{1,18}$"  # at most 18 digits: always fits int64
 _NUM_RE = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 
 
@@ -161,14 +160,39 @@ def _iso_dates(text: Text) -> tuple[np.ndarray, np.ndarray]:
     return stamps, ok
 
 
-def _missing(text: Text, missing: tuple[str, ...]) -> np.ndarray:
-    """Mask of the cells that are null or one of the schema's missing values. The common missing value,
-    the empty string, is found by length: far cheaper than a hash lookup."""
+def _missing(text: Text, missing: tuple[str, ...]) -> np.ndarray | None:
+    """Mask of the cells that are null or one of the schema's missing values; None when there are none
+    (the common case for a required column). The empty string is found by length, not by comparing."""
+    lengths = pc.binary_length(text)
+    if not text.null_count and missing == ("",) and (pc.min(lengths).as_py() or 0) > 0:
+        return None
     null = _mask(pc.is_null(text))
     for value in missing:
-        hit = pc.equal(pc.binary_length(text), 0) if value == "" else pc.equal(text, value)
-        null |= _mask(hit)
+        null |= _mask(pc.equal(lengths, 0) if value == "" else pc.equal(text, value))
     return null
+
+
+def _plain_integers(text: Text) -> np.ndarray:
+    """Mask of the cells written as -?[0-9]{1,18}, without a regular expression: arrow's ASCII digit
+    test is ten times faster on a million cells."""
+    lengths = _mask(pc.less_equal(pc.binary_length(text), 18))
+    ok = _mask(pc.ascii_is_decimal(text)) & lengths
+    negative = _mask(pc.starts_with(text, "-"))
+    if negative.any():
+        digits = pc.utf8_slice_codeunits(text, 1)
+        ok |= negative & _mask(pc.ascii_is_decimal(digits)) & _mask(pc.less_equal(pc.binary_length(digits), 18))
+    return ok
+
+
+def _numbers(text: Text, type_: str) -> np.ndarray:
+    """Mask of the cells that are valid integers (or numbers). Plain integers are recognised without a
+    regular expression; only the other cells of a number column go through _NUM_RE."""
+    ok = _plain_integers(text)
+    rest = ~ok & _mask(pc.is_valid(text))
+    if type_ == "number" and rest.any():
+        where = np.flatnonzero(rest)
+        ok[where] = _mask(pc.match_substring_regex(pc.take(text, pa.array(where)), _NUM_RE))
+    return ok
 
 
 class Parsed(NamedTuple):
@@ -185,14 +209,17 @@ def parse_cells(raw: pd.Series, f: Field, missing: tuple[str, ...] = ("",)) -> P
     """
     text = arrow_text(raw)
     null = _missing(text, missing)
-    if null.any():
+    if null is not None and null.any():
         text = pc.if_else(null, pa.scalar(None, type=text.type), text)
+    else:
+        null = np.zeros(len(raw), dtype=bool)
     index = raw.index
     shown = _to_pandas(text, index)
     if f.type in ("integer", "number"):
-        ok = _mask(pc.match_substring_regex(text, _INT_RE if f.type == "integer" else _NUM_RE))
+        ok = _numbers(text, f.type)
         target = pa.int64() if f.type == "integer" else pa.float64()
-        values = _to_pandas(pc.cast(pc.if_else(ok, text, pa.scalar(None, type=text.type)), target), index)
+        castable = text if ok.all() else pc.if_else(ok, text, pa.scalar(None, type=text.type))
+        values = _to_pandas(pc.cast(castable, target), index)
     elif f.type == "boolean":
         is_true = _mask(pc.is_in(text, value_set=pa.array(f.true_values, type=text.type)))
         is_false = _mask(pc.is_in(text, value_set=pa.array(f.false_values, type=text.type)))

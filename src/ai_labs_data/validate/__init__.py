@@ -1,6 +1,7 @@
 """Validation of the Data Package in layers: structure, rules, freshness.
 
-Importing this package imports pandera; the loaders never do.
+Running a validation imports pandera (on first use, while other tables are still being read); the
+loaders never do.
 """
 
 from .runner import Report, validate

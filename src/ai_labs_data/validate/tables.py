@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors as pe
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,7 +18,6 @@ from ..package import DESCRIPTOR, Package, PackageError
 from ..problems import Problem
 from ..tableschema import ForeignKey, TableSchema, parse_cells
 from . import keys
-from .pandera_schema import to_pandera
 from .parallel import run_jobs
 
 KNOWN_TYPES = {"string", "integer", "number", "boolean", "date"}
@@ -110,6 +108,12 @@ def type_table(
 
 def schema_problems(table: Table) -> list[Problem]:
     """Run the generated pandera schema; one problem per failing cell (per row, for a duplicate key)."""
+    # Imported here, not at the top: the first worker to get this far imports pandera (a fifth of a
+    # second) while the other is still reading its CSV in pyarrow, instead of before any reading starts.
+    import pandera.errors as pe
+
+    from .pandera_schema import to_pandera
+
     try:
         # No coercion happens, so validate in place, on a shallow copy: pandera registers the schema on
         # the frame it validates, and a frame alive at interpreter exit makes its cleanup hook fail.
