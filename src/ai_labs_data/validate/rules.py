@@ -118,12 +118,14 @@ def preferred_tier(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
         if "preferred" not in table.schema.names or table.name == "sources":
             continue
-        tier = lookup(tier_of, table, "source_id").astype("Float64")
-        preferred = table.data["preferred"].fillna(False).astype(bool)
+        tier = lookup(tier_of, table, "source_id").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool)
         if "basis" in table.raw:  # a forecast does not compete with an actual figure for the same fact
-            tier = tier.mask(table.raw["basis"].eq("forecast").fillna(False) & ~preferred)
-        best = tier.groupby(fact_codes(table)).transform("min")
-        worse = (preferred & (tier > best)).fillna(False).to_numpy(dtype=bool)
+            tier[table.raw["basis"].eq("forecast").fillna(False).to_numpy(dtype=bool) & ~preferred] = np.nan
+        codes = fact_codes(table)
+        best = np.full(int(codes.max(initial=-1)) + 1, np.inf)
+        np.fmin.at(best, codes, tier)  # the best (lowest) tier stating each fact; NaN tiers are skipped
+        worse = preferred & (tier > best[codes])
         yield from table.problems_at(
             worse, "preferred", "preferred-tier", "a claim from a better source tier states this fact: prefer it"
         )
