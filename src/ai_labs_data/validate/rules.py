@@ -79,10 +79,12 @@ def rule(name: str, description: str) -> Callable[[Rule], Rule]:
 
 def fact_codes(table: Table) -> np.ndarray:
     """An integer per row naming its fact (rows with equal fact keys share it); computed once per table."""
-    if "fact_codes" not in table.cache:
-        combined = keys.combine([table.codes(k) for k in table.schema.fact_key])
-        table.cache["fact_codes"], _ = pd.factorize(combined)  # dense, for bincount
-    return table.cache["fact_codes"]
+
+    def compute() -> np.ndarray:
+        codes, _ = pd.factorize(keys.combine([table.codes(k) for k in table.schema.fact_key]))
+        return codes  # dense, for bincount
+
+    return table.cached("fact_codes", compute)
 
 
 @rule("one-preferred", "exactly one claim per fact key has preferred=true")
@@ -282,9 +284,7 @@ def _text_fields(t: Table) -> list[str]:
 
 
 def _edges(t: Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if ("edges", name) not in t.cache:
-        t.cache["edges", name] = edge_bytes(arrow_text(t.raw[name]))
-    return t.cache["edges", name]
+    return t.cached(("edges", name), lambda: edge_bytes(arrow_text(t.raw[name])))
 
 
 @rule("formula-injection", "text cells do not begin with =, +, -, @ or a tab (spreadsheet formula injection)")

@@ -3,10 +3,12 @@ the foreign keys. Produces the typed tables that layer 2 (rules) works on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from ..tableschema import ForeignKey, TableSchema, parse_cells
 from . import keys
 from .parallel import run_jobs
 
+T = TypeVar("T")
 KNOWN_TYPES = {"string", "integer", "number", "boolean", "date"}
 EXPECTED = {
     "integer": "an integer (digits only, no separators or decimals)",
@@ -40,14 +43,22 @@ class Table:
     data: pd.DataFrame
     lines: np.ndarray
     bad: pd.DataFrame  # True where the cell failed to parse as its type
-    cache: dict = field(default_factory=dict)  # values that several rules derive from the table
+    cache: dict = field(default_factory=dict)  # values that several checks and rules derive from the table
+    _locks: dict = field(default_factory=dict, repr=False)
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """compute(), once per key: checks and rules run in parallel threads, and a value that two of
+        them need at the same moment is computed by the first while the second waits for it."""
+        if key not in self.cache:
+            with self._locks.setdefault(key, threading.Lock()):  # setdefault is atomic under the GIL
+                if key not in self.cache:
+                    self.cache[key] = compute()
+        return self.cache[key]
 
     def encoded(self, field: str) -> keys.Encoded:
         """Key codes and distinct values of a column (see `keys`), computed once and shared by the
         pandera checks, the foreign keys and the rules."""
-        if ("encoded", field) not in self.cache:
-            self.cache["encoded", field] = keys.dictionary(self.raw[field])
-        return self.cache["encoded", field]
+        return self.cached(("encoded", field), lambda: keys.dictionary(self.raw[field]))
 
     def codes(self, field: str) -> np.ndarray:
         return self.encoded(field).codes
