@@ -63,10 +63,16 @@ def edge_bytes(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def fixed_bytes(text: Text, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The bytes of every cell that is exactly `width` bytes long, as an (n, width) matrix (zeros in
-    other rows), and the mask of those rows."""
+    """The bytes of every cell that is exactly `width` bytes long, as a (width, n) array: row k holds
+    byte k of each cell (zeros for cells of another length); and the mask of those cells."""
     starts, lengths, data = _cells(text)
     sized = lengths == width
-    matrix = np.zeros((len(starts), width), np.uint8)
-    matrix[sized] = data[starts[sized, None] + np.arange(width)]
+    matrix = np.zeros((width, len(starts)), np.uint8)
+    if not sized.any():
+        return matrix, sized
+    base = starts if sized.all() else np.where(sized, starts, starts[sized][0])  # any in-bounds cell
+    for k in range(width):  # one gather per byte position: no (n, width) index array
+        matrix[k] = data[base + k]
+    if not sized.all():
+        matrix[:, ~sized] = 0
     return matrix, sized

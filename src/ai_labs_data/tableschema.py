@@ -144,17 +144,20 @@ def _iso_dates(text: Text) -> tuple[np.ndarray, np.ndarray]:
     (2024-02-30 is not). Parsed from the ten bytes of each cell: arrow's strptime would roll
     2024-02-30 over to 2024-03-01, and pandas' parser is several times slower."""
     cells, ok = fixed_bytes(text, 10)
-    digits = cells[:, _DIGITS].astype(np.int64) - ord("0")
-    ok &= (digits >= 0).all(axis=1) & (digits <= 9).all(axis=1)
-    ok &= (cells[:, 4] == ord("-")) & (cells[:, 7] == ord("-"))
-    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    m = digits[:, 4] * 10 + digits[:, 5]
-    d = digits[:, 6] * 10 + digits[:, 7]
+    digits = cells[_DIGITS] - np.uint8(ord("0"))  # a non-digit byte wraps around to 10 or more
+    ok &= (digits < 10).all(axis=0)
+    digits = digits.astype(np.int32)
+    ok &= (cells[4] == ord("-")) & (cells[7] == ord("-"))
+    y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+    m = digits[4] * 10 + digits[5]
+    d = digits[6] * 10 + digits[7]
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     ok &= (m >= 1) & (m <= 12)
     ok &= (d >= 1) & (d <= _MONTH_DAYS[np.where(ok, m, 0)] + (leap & (m == 2)))
     ok &= (y >= 1678) & (y <= 2261)  # outside these years a date does not fit datetime64[ns]
-    days = _days_since_epoch(np.where(ok, y, 1970), np.where(ok, m, 1), np.where(ok, d, 1))
+    days = _days_since_epoch(
+        *(np.where(ok, part, default).astype(np.int64) for part, default in ((y, 1970), (m, 1), (d, 1)))
+    )
     stamps = (days * 86_400_000_000_000).view("datetime64[ns]")
     stamps[~ok] = np.datetime64("NaT")
     return stamps, ok

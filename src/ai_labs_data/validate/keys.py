@@ -62,5 +62,8 @@ def combine(codes: Sequence[np.ndarray]) -> np.ndarray:
 
 def duplicated(codes: np.ndarray) -> np.ndarray:
     """True where another row has the same code; a missing value is never a duplicate."""
-    dup = pd.Series(codes).duplicated(keep=False).to_numpy()
-    return dup & (codes != MISSING)
+    present = codes != MISSING
+    if len(codes) and int(codes.max()) < 4 * len(codes):  # dense enough to count by bincount
+        counts = np.bincount(codes[present] if not present.all() else codes, minlength=1)
+        return present & (counts[np.maximum(codes, 0)] > 1)
+    return present & pd.Series(codes).duplicated(keep=False).to_numpy()
