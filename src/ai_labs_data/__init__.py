@@ -6,10 +6,28 @@ model releases and market caps, every number traced to a public source.
     >>> claims = ai_labs_data.load("funding_rounds", claims="all")
 """
 
+from __future__ import annotations
+
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
+from typing import TYPE_CHECKING, Any
 
-from .loaders import DataError, load, load_all, path, schema, tables, to_csv
+from .package import DataError
+
+if TYPE_CHECKING:
+    from .loaders import load, load_all, path, schema, tables, to_csv
+
+_LOADERS = {"load", "load_all", "path", "schema", "tables", "to_csv"}
+
+
+def __getattr__(name: str) -> Any:
+    """The loaders, imported on first use: `ai-labs-data validate` starts reading the CSV files
+    before pandas has finished importing, which an eager import here would prevent."""
+    if name in _LOADERS:
+        from . import loaders
+
+        return getattr(loaders, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _version() -> str:

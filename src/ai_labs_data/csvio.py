@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import mmap
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from . import fastcsv
+from .fastcsv import BOM
 from .problems import Problem
 from .tableschema import TableSchema
 
-BOM = b"\xef\xbb\xbf"
 # No cell of this dataset needs more (evidence is at most 280 characters); a larger one is an error,
 # reported at its cell, and never slows the validator down.
 MAX_CELL = 10_000
@@ -85,7 +83,7 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
     try:
         if not path.is_file():
             raise FileNotFoundError
-        data = _map(path)
+        data = fastcsv.map_file(path)
     except OSError:
         problems.append(_problem(file, None, "file", "file not found (or not a regular file)"))
         return table
@@ -96,8 +94,7 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
         return table
     # The common case, a well-formed file, goes straight to pyarrow (which also checks the UTF-8);
     # anything else is decoded and read by the exact reader, which locates every problem.
-    plain = data[: len(BOM)] != BOM and data.find(b"\r") < 0 and data[-1:] == b"\n"
-    if plain and (fast := _fast_table(data, schema.names)) is not None:
+    if (fast := fastcsv.parse(path, data, schema.names)) is not None:
         table.lines = np.arange(2, fast.num_rows + 2, dtype=np.int64)
         table.frame = _frame(_check_cell_sizes(table, fast))
         return table
@@ -165,49 +162,6 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
     table.lines = np.asarray(good_lines, dtype=np.int64)
     table.frame = _frame(_check_cell_sizes(table, arrow))
     return table
-
-
-def _map(path: Path) -> mmap.mmap | bytes:
-    """The file's bytes, memory-mapped: pyarrow parses the page cache in place, with no copy."""
-    with path.open("rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-
-
-def _count_newlines(data: mmap.mmap | bytes) -> int:
-    """Count LF bytes in windows of 4 MB, so the comparison's temporary array stays small."""
-    view = np.frombuffer(data, dtype=np.uint8)
-    window = 4 * 1024 * 1024
-    return sum(int(np.count_nonzero(view[i : i + window] == 0x0A)) for i in range(0, len(view), window))
-
-
-def _fast_table(data: mmap.mmap | bytes, names: list[str]) -> pa.Table | None:
-    """The table read by pyarrow when it is plainly well-formed: exact header, one record per line, no
-    blank line. Then record i is on line i + 2. Anything else returns None, and the exact (slower)
-    reader locates the problem."""
-    header_end = data.find(b"\n")
-    if data[:header_end] != ",".join(names).encode("utf-8"):
-        return None
-    # With two or more columns pyarrow refuses a blank line (too few cells); with one, look for it.
-    if len(names) < 2 and data.find(b"\n\n") >= 0:
-        return None
-    try:
-        parsed = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException):
-        return None
-    # One record per physical line: otherwise a quoted cell spans lines and line numbers would shift.
-    if parsed.column_names != names or parsed.num_rows != _count_newlines(data) - 1:
-        return None
-    return parsed.combine_chunks()  # one chunk per column: compute kernels pay a cost per chunk
 
 
 def _frame(arrow: pa.Table) -> pd.DataFrame:

@@ -8,14 +8,10 @@ from typing import Literal
 import pandas as pd
 
 from .csvio import read_raw, write_csv
-from .package import package
+from .package import DataError, package
 from .tableschema import TableSchema, format_cell, parse_column, to_categories
 
 Claims = Literal["preferred", "all"]
-
-
-class DataError(Exception):
-    """A table does not match its schema; `ai-labs-data validate` locates every problem."""
 
 
 def tables(root: Path | str | None = None, derived: bool = True) -> list[str]:

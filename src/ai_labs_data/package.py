@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .problems import Problem
+
 DESCRIPTOR = "datapackage.json"
 # Source tiers by sources.source_type (1 is best): filing > official > wire/press > analysis/dataset > aggregator.
 TIERS = {"filing": 1, "official": 2, "wire": 3, "press": 3, "analysis": 4, "dataset": 4, "aggregator": 5}
@@ -16,6 +18,10 @@ ROOT_ENV = "AI_LABS_DATA_ROOT"
 
 class PackageError(Exception):
     """The package cannot be read at all (missing or unparsable descriptor or schema)."""
+
+
+class DataError(Exception):
+    """A table does not match its schema; `ai-labs-data validate` locates every problem."""
 
 
 @dataclass(frozen=True)
@@ -108,3 +114,20 @@ def _cached_package(root: str | None) -> Package:
 def package(root: Path | str | None = None) -> Package:
     """The package at `root` (default: see `default_root`), read once per process."""
     return _cached_package(str(root) if root is not None else None)
+
+
+def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Problem | None]:
+    """A resource or schema path, refused when it is a URL or leaves the package folder."""
+    refusal = None
+    if "://" in rel or rel.startswith(("/", "\\")) or Path(rel).is_absolute():
+        refusal = "must be a relative path inside the package, not a URL or absolute path"
+    else:
+        try:
+            inside = (pkg.root / rel).resolve().is_relative_to(pkg.root.resolve())
+        except OSError:
+            inside = False
+        if not inside:
+            refusal = "resolves outside the package folder (.. or a symlink); refused"
+    if refusal:
+        return None, Problem(DESCRIPTOR, None, None, what, rel, "resource-path", refusal)
+    return pkg.root / rel, None

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..csvio import read_raw
-from ..package import DESCRIPTOR, Package, PackageError
+from ..package import Package, PackageError, resolve_path
 from ..problems import Problem
 from ..tableschema import ForeignKey, TableSchema, parse_cells
 from . import keys
@@ -82,23 +82,6 @@ class Table:
 
     def problems_at(self, mask: pd.Series | np.ndarray, field: str, rule: str, message: str) -> list[Problem]:
         return [self.problem(int(pos), field, rule, message) for pos in np.flatnonzero(np.asarray(mask, dtype=bool))]
-
-
-def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Problem | None]:
-    """A resource or schema path, refused when it is a URL or leaves the package folder."""
-    refusal = None
-    if "://" in rel or rel.startswith(("/", "\\")) or Path(rel).is_absolute():
-        refusal = "must be a relative path inside the package, not a URL or absolute path"
-    else:
-        try:
-            inside = (pkg.root / rel).resolve().is_relative_to(pkg.root.resolve())
-        except OSError:
-            inside = False
-        if not inside:
-            refusal = "resolves outside the package folder (.. or a symlink); refused"
-    if refusal:
-        return None, Problem(DESCRIPTOR, None, None, what, rel, "resource-path", refusal)
-    return pkg.root / rel, None
 
 
 def type_table(

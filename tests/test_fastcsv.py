@@ -1,0 +1,45 @@
+"""The prefetch of CSV parses (what `ai-labs-data validate` starts before its imports) never changes what
+is read: a prefetched parse is used only for the very file it parsed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ai_labs_data import fastcsv
+from ai_labs_data.csvio import read_raw
+from ai_labs_data.tableschema import TableSchema
+from ai_labs_data.validate import validate
+
+from helpers import set_cell
+
+
+def read(pkg: Path, table: str):
+    schema = TableSchema.read(pkg / "schemas" / f"{table}.json")
+    return read_raw(pkg / "data" / f"{table}.csv", f"data/{table}.csv", schema), schema
+
+
+def test_prefetched_parse_equals_a_fresh_one(pkg: Path) -> None:
+    fresh, schema = read(pkg, "funding_rounds")
+    fastcsv.prefetch([(pkg / "data" / "funding_rounds.csv", schema.names)])
+    prefetched, _ = read(pkg, "funding_rounds")
+    assert prefetched.frame.equals(fresh.frame)
+    assert (prefetched.lines == fresh.lines).all()
+
+
+def test_file_changed_after_prefetch_is_read_again(pkg: Path) -> None:
+    _, schema = read(pkg, "investors")
+    fastcsv.prefetch([(pkg / "data" / "investors.csv", schema.names)])
+    line, _ = set_cell(pkg, "investors", 0, "name", "A Renamed Investor With A Longer Name")
+    raw, _ = read(pkg, "investors")
+    assert raw.frame["name"].iat[line - 2] == "A Renamed Investor With A Longer Name"
+
+
+def test_prefetched_broken_file_is_still_located(pkg: Path) -> None:
+    path = pkg / "data" / "companies.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[3] += b"\r"
+    path.write_bytes(b"\n".join(lines))
+    _, schema = read(pkg, "companies")
+    fastcsv.prefetch([(path, schema.names)])
+    found = {(p.file, p.line, p.rule) for p in validate(pkg, freshness=False).problems}
+    assert ("data/companies.csv", 4, "line-ending") in found
