@@ -205,20 +205,27 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
     for name, (date_field, precision_field) in EVENT_DATES.items():
         if (t := ctx.tables.get(name)) is None:
             continue
-        f_date = lookup(founded, t, "company_id").astype("datetime64[ns]")
-        rank = np.maximum(
-            _ranks(t, precision_field), lookup(founded_rank, t, "company_id").fillna(0).astype(int).to_numpy()
-        )
+        event = t.data[date_field].to_numpy(dtype="datetime64[ns]")
+        start = lookup(founded, t, "company_id").to_numpy(dtype="datetime64[ns]")
         # A non-preferred claim that contradicts the founding date is a dispute kept on record (see
         # disputes), not an error; the dataset's own statement, the preferred claim, must be consistent.
-        known = (t.data[date_field].notna() & f_date.notna() & t.data["preferred"].fillna(False)).to_numpy(dtype=bool)
-        event, start = (
-            _truncated(s.fillna(pd.Timestamp(0)).to_numpy(dtype="datetime64[ns]"), rank)
-            for s in (t.data[date_field], f_date)
-        )
-        yield from t.problems_at(
-            known & (event < start), date_field, "before-founding", "date is before the company's founded_date"
-        )
+        preferred = t.data["preferred"].fillna(False).to_numpy(dtype=bool)
+        # Truncating both dates to the coarser precision never turns "on or after" into "before", so
+        # only the rows before founding day by day (NaT compares false) need the truncated test.
+        early = np.flatnonzero(preferred & (event < start))
+        if len(early):
+            rank = np.maximum(
+                _ranks(t, precision_field)[early],
+                lookup(founded_rank, t, "company_id").fillna(0).astype(int).to_numpy()[early],
+            )
+            before = np.zeros(len(event), dtype=bool)
+            before[early] = _truncated(event[early], rank) < _truncated(start[early], rank)
+            yield from t.problems_at(
+                before,
+                date_field,
+                "before-founding",
+                "date is before the company's founded_date",
+            )
 
 
 @rule("after-cutoff", "no date after the data cut-off in datapackage.json (forecast periods excepted)")
