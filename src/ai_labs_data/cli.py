@@ -188,6 +188,9 @@ def run() -> None:
     """The console command: main(), then exit without tearing the interpreter down. After validating a
     large package, freeing its tables object by object takes a quarter of a second that the operating
     system does at once; everything the command writes is flushed first."""
+    # The command does no linear algebra: idle OpenBLAS threads would only spin on its cores. This
+    # must be set before numpy is first imported, which the command's own imports defer until here.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = main()
     try:
         sys.stdout.flush()

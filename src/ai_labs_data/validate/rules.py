@@ -273,8 +273,10 @@ def source_used(ctx: Context) -> Iterator[Problem]:
     # The distinct ids each table cites (cached key values), not every citing row.
     cited = [t.encoded("source_id").values for t in ctx.tables.values() if t.name != "sources" and "source_id" in t.raw]
     cited = pa.concat_arrays([c.cast(pa.large_string()) for c in cited]) if cited else pa.array([], pa.large_string())
+    codes, ids = sources.encoded("source_id")
+    used = np.append(member(ids, cited), True)  # a missing id (code -1) is not reported here
     yield from sources.problems_at(
-        ~member(arrow_text(sources.raw["source_id"]), cited),
+        ~used[codes],
         "source_id",
         "source-used",
         "source is not cited by any row; cite it or remove it",

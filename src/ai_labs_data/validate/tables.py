@@ -141,10 +141,16 @@ def schema_problems(table: Table) -> list[Problem]:
     return problems
 
 
-def member(values: pa.Array, allowed: pa.Array) -> np.ndarray:
-    """Which of `values` are among `allowed`, by pyarrow's hash set; missing values are not members."""
-    hits = pc.is_in(values, value_set=allowed.cast(values.type))
-    return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+def member(distinct: pa.Array, allowed: pa.Array) -> np.ndarray:
+    """Which of the `distinct` values are among `allowed` (missing values are not). The hash set is
+    built from the smaller array, as building it costs more than probing it."""
+    allowed = allowed.cast(distinct.type)
+    if len(allowed) <= len(distinct):
+        return pc.fill_null(pc.is_in(distinct, value_set=allowed), False).to_numpy(zero_copy_only=False)
+    where = pc.index_in(allowed, value_set=distinct).drop_null().to_numpy(zero_copy_only=False)
+    found = np.zeros(len(distinct), dtype=bool)
+    found[where] = True
+    return found
 
 
 def foreign_key_jobs(tables: dict[str, Table]) -> list[Callable[[], list[Problem]]]:
