@@ -158,14 +158,15 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
             good_rows.append(row)
             good_lines.append(line)
     columns = list(zip(*good_rows, strict=True)) if good_rows else [()] * width
-    arrow = pa.table([pa.array(c, type=pa.string()) for c in columns], names=header)
+    arrow = pa.table([pa.array(c, type=pa.large_string()) for c in columns], names=header)
     table.lines = np.asarray(good_lines, dtype=np.int64)
     table.frame = _frame(_check_cell_sizes(table, arrow))
     return table
 
 
 def _frame(arrow: pa.Table) -> pd.DataFrame:
-    return arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    strings = pd.StringDtype("pyarrow")
+    return arrow.to_pandas(types_mapper={pa.string(): strings, pa.large_string(): strings}.get)
 
 
 def _check_cell_sizes(table: RawTable, arrow: pa.Table) -> pa.Table:

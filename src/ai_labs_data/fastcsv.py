@@ -52,7 +52,8 @@ def _arrow_table(data: mmap.mmap | bytes, names: list[str]) -> pa.Table | None:
             pa.BufferReader(pa.py_buffer(data)),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # large_string is what pandas' arrow-backed strings hold: no cast when handing over.
+                column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
