@@ -4,6 +4,8 @@ data buffers with numpy, instead of slicing or parsing a million strings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -19,35 +21,32 @@ def arrow_text(values: pd.Series) -> Text:
     return pa.array(values.astype(object), type=pa.string(), from_pandas=True)
 
 
-def _cells(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(start offset, byte length, data) of every cell; a missing cell has length 0."""
-    parts = []
-    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        _, offset_buffer, data_buffer = chunk.buffers()
-        if offset_buffer is None or len(chunk) == 0:
-            continue
-        large = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
-        offsets = np.frombuffer(offset_buffer, dtype=np.int64 if large else np.int32)
-        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64, copy=False)
-        length = np.diff(offsets)
-        if chunk.null_count:  # a null slot may still span bytes
-            length[pc.is_null(chunk).to_numpy(zero_copy_only=False)] = 0
-        data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-        parts.append((offsets[:-1], length, data))
+def _chunk_cells(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start offset, byte length, data) of every cell of one chunk; a missing cell has length 0."""
+    _, offset_buffer, data_buffer = chunk.buffers()
+    if offset_buffer is None or len(chunk) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
+    large = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64 if large else np.int32)
+    offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64, copy=False)
+    length = np.diff(offsets)
+    if chunk.null_count:  # a null slot may still span bytes
+        length[pc.is_null(chunk).to_numpy(zero_copy_only=False)] = 0
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    return offsets[:-1], length, data
+
+
+def _per_chunk(text: Text, extract: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple]) -> tuple:
+    """`extract` applied to each chunk's cells, its results joined along the rows: the chunks' data
+    buffers are read in place, never concatenated."""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    parts = [extract(*_chunk_cells(chunk)) for chunk in chunks] or [extract(*_chunk_cells(pa.array([], pa.string())))]
     if len(parts) == 1:
         return parts[0]
-    starts, lengths, base = [], [], 0
-    for start, length, data in parts:
-        starts.append(start + base)
-        lengths.append(length)
-        base += len(data)
-    data = np.concatenate([part[2] for part in parts]) if parts else np.zeros(0, np.uint8)
-    return np.concatenate(starts or [np.zeros(0, np.int64)]), np.concatenate(lengths or [np.zeros(0, np.int64)]), data
+    return tuple(np.concatenate([part[i] for part in parts], axis=-1) for i in range(len(parts[0])))
 
 
-def edge_bytes(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First byte, last byte and byte length of every cell (zeros for an empty or missing cell)."""
-    starts, lengths, data = _cells(text)
+def _edges(starts: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if len(data) == 0:
         zeros = np.zeros(len(starts), np.uint8)
         return zeros, zeros.copy(), lengths
@@ -62,17 +61,25 @@ def edge_bytes(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return first, last, lengths
 
 
+def edge_bytes(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First byte, last byte and byte length of every cell (zeros for an empty or missing cell)."""
+    return _per_chunk(text, _edges)
+
+
 def fixed_bytes(text: Text, width: int) -> tuple[np.ndarray, np.ndarray]:
     """The bytes of every cell that is exactly `width` bytes long, as a (width, n) array: row k holds
     byte k of each cell (zeros for cells of another length); and the mask of those cells."""
-    starts, lengths, data = _cells(text)
-    sized = lengths == width
-    matrix = np.zeros((width, len(starts)), np.uint8)
-    if not sized.any():
+
+    def extract(starts: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sized = lengths == width
+        matrix = np.zeros((width, len(starts)), np.uint8)
+        if not sized.any():
+            return matrix, sized
+        base = starts if sized.all() else np.where(sized, starts, starts[sized][0])  # any in-bounds cell
+        for k in range(width):  # one gather per byte position: no (n, width) index array
+            matrix[k] = data[base + k]
+        if not sized.all():
+            matrix[:, ~sized] = 0
         return matrix, sized
-    base = starts if sized.all() else np.where(sized, starts, starts[sized][0])  # any in-bounds cell
-    for k in range(width):  # one gather per byte position: no (n, width) index array
-        matrix[k] = data[base + k]
-    if not sized.all():
-        matrix[:, ~sized] = 0
-    return matrix, sized
+
+    return _per_chunk(text, extract)
