@@ -83,22 +83,23 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
     try:
         if not path.is_file():
             raise FileNotFoundError
-        data = fastcsv.map_file(path)
+        # The common case, a well-formed file, goes straight to pyarrow (which also checks the UTF-8);
+        # anything else is read again as bytes by the exact reader, which locates every problem.
+        fast = fastcsv.parse_file(path, schema.names)
+        data = b"" if fast is not None else fastcsv.read_file(path)
     except OSError:
         problems.append(_problem(file, None, "file", "file not found (or not a regular file)"))
+        return table
+    if fast is not None:
+        table.lines = np.arange(2, fast.num_rows + 2, dtype=np.int64)
+        table.frame = _frame(_check_cell_sizes(table, fast))
         return table
     if not data:
         problems.append(
             _problem(file, 1, "header", "file is empty: it needs at least the header row " + ",".join(schema.names), 1)
         )
         return table
-    # The common case, a well-formed file, goes straight to pyarrow (which also checks the UTF-8);
-    # anything else is decoded and read by the exact reader, which locates every problem.
-    if (fast := fastcsv.parse(path, data, schema.names)) is not None:
-        table.lines = np.arange(2, fast.num_rows + 2, dtype=np.int64)
-        table.frame = _frame(_check_cell_sizes(table, fast))
-        return table
-    text = _decode(file, bytes(data), problems)
+    text = _decode(file, data, problems)
     if text is None:
         return table
     if "\r" in text:

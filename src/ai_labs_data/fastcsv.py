@@ -9,7 +9,6 @@ neither pandas nor more of a Table Schema than its field names.
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -22,22 +21,20 @@ BOM = b"\xef\xbb\xbf"
 _prefetched: dict[tuple, Future] = {}
 
 
-def map_file(path: Path) -> mmap.mmap | bytes:
-    """The file's bytes, memory-mapped: pyarrow parses the page cache in place, with no copy."""
-    with path.open("rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+def read_file(path: Path) -> bytes:
+    """The file's bytes. Read, not memory-mapped: a file truncated while a mapping of it is being
+    parsed (an editor saving it mid-run) would kill the process with SIGBUS instead of an error."""
+    return path.read_bytes()
 
 
-def _count_newlines(data: mmap.mmap | bytes) -> int:
+def _count_newlines(data: bytes) -> int:
     """Count LF bytes in windows of 4 MB, so the comparison's temporary array stays small."""
     view = np.frombuffer(data, dtype=np.uint8)
     window = 4 * 1024 * 1024
     return sum(int(np.count_nonzero(view[i : i + window] == 0x0A)) for i in range(0, len(view), window))
 
 
-def _arrow_table(data: mmap.mmap | bytes, names: list[str]) -> pa.Table | None:
+def _arrow_table(data: bytes, names: list[str]) -> pa.Table | None:
     """The table read by pyarrow when it is plainly well-formed: exact header, one record per line, no
     blank line. Then record i is on line i + 2. Anything else returns None, and the exact (slower)
     reader locates the problem."""
@@ -50,6 +47,9 @@ def _arrow_table(data: mmap.mmap | bytes, names: list[str]) -> pa.Table | None:
     try:
         parsed = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
+            # 8 MB blocks: still parsed in parallel, and few enough chunks per column that nothing
+            # downstream needs them joined into one (which would copy every buffer again).
+            read_options=pacsv.ReadOptions(block_size=8 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 # large_string is what pandas' arrow-backed strings hold: no cast when handing over.
@@ -63,10 +63,10 @@ def _arrow_table(data: mmap.mmap | bytes, names: list[str]) -> pa.Table | None:
     # One record per physical line: otherwise a quoted cell spans lines and line numbers would shift.
     if parsed.column_names != names or parsed.num_rows != _count_newlines(data) - 1:
         return None
-    return parsed.combine_chunks()  # one chunk per column: compute kernels pay a cost per chunk
+    return parsed
 
 
-def plain_table(data: mmap.mmap | bytes, names: list[str]) -> pa.Table | None:
+def plain_table(data: bytes, names: list[str]) -> pa.Table | None:
     """The parsed table if the file is plain (no BOM, no CR, a final newline, well-formed), else None."""
     plain = len(data) > 0 and data[: len(BOM)] != BOM and data.find(b"\r") < 0 and data[-1:] == b"\n"
     return _arrow_table(data, names) if plain else None
@@ -85,16 +85,16 @@ def prefetch(files: list[tuple[Path, list[str]]]) -> None:
         return
     pool = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2), thread_name_prefix="prefetch")
     for path, names in files:
-        _prefetched[_key(path, names)] = pool.submit(lambda p=path, n=names: plain_table(map_file(p), n))
+        _prefetched[_key(path, names)] = pool.submit(lambda p=path, n=names: plain_table(read_file(p), n))
     pool.shutdown(wait=False)
 
 
-def parse(path: Path, data: mmap.mmap | bytes, names: list[str]) -> pa.Table | None:
-    """plain_table of the file at `path` (whose bytes are `data`): the prefetched result when there is
-    one for this very file and header, else parsed now."""
+def parse_file(path: Path, names: list[str]) -> pa.Table | None:
+    """plain_table of the file at `path`: the prefetched result when there is one for this very file
+    and header, else read and parsed now."""
     future = _prefetched.pop(_key(path, names), None)
     if future is not None:
         # The prefetch is only a head start: should it have failed, parse again here.
         with contextlib.suppress(Exception):
             return future.result()
-    return plain_table(data, names)
+    return plain_table(read_file(path), names)
