@@ -12,6 +12,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 Text = pa.Array | pa.ChunkedArray
+# Arrow types as the pandas dtypes the package's frames use: nullable numbers and booleans, and
+# arrow-backed strings (pandas holds them as large_string; plain string is mapped too).
+PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
+PANDAS_TYPES |= dict.fromkeys((pa.string(), pa.large_string()), pd.StringDtype("pyarrow"))
 
 
 def arrow_text(values: pd.Series) -> Text:
@@ -19,6 +23,12 @@ def arrow_text(values: pd.Series) -> Text:
     if isinstance(values.dtype, (pd.ArrowDtype, pd.StringDtype)) and hasattr(values.array, "__arrow_array__"):
         return pa.array(values.array)
     return pa.array(values.astype(object), type=pa.string(), from_pandas=True)
+
+
+def filled(values: Text, fill: object) -> np.ndarray:
+    """An arrow compute result as a numpy array, its missing entries replaced by `fill` (False for a
+    mask, True for a check that missing cells pass, -1 for a position not found)."""
+    return pc.fill_null(values, fill).to_numpy(zero_copy_only=False)
 
 
 def _chunk_cells(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import fastcsv
+from .arrowtext import PANDAS_TYPES
 from .fastcsv import BOM
 from .problems import Problem
 from .tableschema import TableSchema
@@ -166,8 +167,7 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
 
 
 def _frame(arrow: pa.Table) -> pd.DataFrame:
-    strings = pd.StringDtype("pyarrow")
-    return arrow.to_pandas(types_mapper={pa.string(): strings, pa.large_string(): strings}.get)
+    return arrow.to_pandas(types_mapper=PANDAS_TYPES.get)
 
 
 def _check_cell_sizes(table: RawTable, arrow: pa.Table) -> pa.Table:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrowtext import Text, arrow_text, fixed_bytes
+from .arrowtext import PANDAS_TYPES, Text, arrow_text, filled, fixed_bytes
 from .package import read_json
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -116,13 +116,11 @@ def _as_list(v: str | list[str]) -> list[str]:
 
 
 def _to_pandas(values: Text, index: pd.Index) -> pd.Series:
-    mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
-    mapper |= dict.fromkeys((pa.string(), pa.large_string()), pd.StringDtype("pyarrow"))
-    return pd.Series(values.to_pandas(types_mapper=mapper.get), index=index)
+    return pd.Series(values.to_pandas(types_mapper=PANDAS_TYPES.get), index=index)
 
 
 def _mask(values: Text) -> np.ndarray:
-    return pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+    return filled(values, False)
 
 
 # Days in each month of a common year (index 0 unused); February of a leap year gets one more.

@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrowtext import arrow_text, filled
+
 MISSING = -1  # the code of a missing value
 
 
@@ -21,13 +23,13 @@ class Encoded(NamedTuple):
 
 def dictionary(values: pd.Series) -> Encoded:
     """The column's codes and distinct values, by pyarrow's dictionary encoding."""
-    array = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else pa.array(values)
+    array = arrow_text(values)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if (sorted_ := _sorted_dictionary(array)) is not None:
         return sorted_
     encoded = pc.dictionary_encode(array)
-    codes = pc.fill_null(pc.cast(encoded.indices, pa.int64()), MISSING).to_numpy(zero_copy_only=False)
+    codes = filled(pc.cast(encoded.indices, pa.int64()), MISSING)
     return Encoded(codes, encoded.dictionary)
 
 
@@ -44,6 +46,12 @@ def _sorted_dictionary(array: pa.Array) -> Encoded | None:
     new = np.ones(n, dtype=bool)
     new[1:] = pc.not_equal(head, tail).to_numpy(zero_copy_only=False)
     return Encoded(np.cumsum(new) - 1, array.filter(pa.array(new)))
+
+
+def spread(per_value: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """An answer computed once per distinct value (`per_value[code]`), given to every row; a row with
+    a missing value (code MISSING) gets `missing`."""
+    return np.append(per_value, np.array([missing], dtype=per_value.dtype))[codes]
 
 
 def combine(codes: Sequence[np.ndarray]) -> np.ndarray:

@@ -18,7 +18,7 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text
+from ..arrowtext import arrow_text, filled
 from ..tableschema import Field, TableSchema
 from . import keys
 
@@ -46,9 +46,8 @@ def _text_check(test: TextTest, name: str, error: str, lookup: KeyLookup) -> pa.
 
     def run(s: pd.Series) -> pd.Series:
         if (encoded := lookup(s)) is not None:
-            ok = np.append(pc.fill_null(test(encoded.values), True).to_numpy(zero_copy_only=False), True)
-            return pd.Series(ok[encoded.codes], index=s.index)  # MISSING (-1) reads the appended True
-        return pd.Series(pc.fill_null(test(arrow_text(s)), True).to_numpy(zero_copy_only=False), index=s.index)
+            return pd.Series(keys.spread(filled(test(encoded.values), True), encoded.codes, True), index=s.index)
+        return pd.Series(filled(test(arrow_text(s)), True), index=s.index)
 
     return pa.Check(run, element_wise=False, name=name, error=error)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, edge_bytes
+from ..arrowtext import arrow_text, edge_bytes, filled
 from ..package import TIERS
 from ..problems import Problem
 from . import keys
@@ -173,8 +173,7 @@ def lookup(values: pd.Series, table: Table, field: str) -> pd.Series:
     codes, distinct = table.encoded(field)
     unique = values[~values.index.duplicated()]
     keys_ = pa.array(unique.index.astype(str), type=pa.string()).cast(distinct.type)
-    where = pc.fill_null(pc.index_in(distinct, value_set=keys_), -1).to_numpy(zero_copy_only=False)
-    positions = np.append(where, -1)[codes]  # a missing key (code -1) reads the appended -1
+    positions = keys.spread(filled(pc.index_in(distinct, value_set=keys_), -1), codes, -1)
     taken = unique.iloc[np.maximum(positions, 0)].to_numpy(copy=True)
     result = pd.Series(taken, index=table.raw.index, dtype=unique.dtype)
     result[positions < 0] = None
@@ -187,8 +186,8 @@ def _ranks(table: Table, precision_field: str | None) -> np.ndarray:
         return np.zeros(len(table.data), dtype=np.int64)
     names = pa.array(list(PRECISION_RANK), type=pa.string())
     text = arrow_text(table.raw[precision_field])
-    ranks = np.append(np.array(list(PRECISION_RANK.values()), dtype=np.int64), 0)
-    return ranks[pc.fill_null(pc.index_in(text, value_set=names.cast(text.type)), -1).to_numpy(zero_copy_only=False)]
+    ranks = np.array(list(PRECISION_RANK.values()), dtype=np.int64)
+    return keys.spread(ranks, filled(pc.index_in(text, value_set=names.cast(text.type)), -1), 0)
 
 
 @rule(
@@ -274,18 +273,13 @@ def source_used(ctx: Context) -> Iterator[Problem]:
     cited = [t.encoded("source_id").values for t in ctx.tables.values() if t.name != "sources" and "source_id" in t.raw]
     cited = pa.concat_arrays([c.cast(pa.large_string()) for c in cited]) if cited else pa.array([], pa.large_string())
     codes, ids = sources.encoded("source_id")
-    used = np.append(member(ids, cited), True)  # a missing id (code -1) is not reported here
+    used = keys.spread(member(ids, cited), codes, True)  # a missing id is not reported here
     yield from sources.problems_at(
-        ~used[codes],
+        ~used,
         "source_id",
         "source-used",
         "source is not cited by any row; cite it or remove it",
     )
-
-
-def _true(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """An arrow boolean result as a numpy mask, missing as False."""
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def _text_fields(t: Table) -> list[str]:
@@ -304,7 +298,7 @@ def formula_injection(ctx: Context) -> Iterator[Problem]:
             hit = np.isin(first, INJECTION_BYTES)
             if hit.any():
                 # A plain negative number ("-38530000000") is read as a number, never run as a formula.
-                hit &= ~_true(pc.match_substring_regex(arrow_text(t.raw[name]), PLAIN_NUMBER))
+                hit &= ~filled(pc.match_substring_regex(arrow_text(t.raw[name]), PLAIN_NUMBER), False)
             yield from t.problems_at(
                 hit,
                 name,
@@ -329,7 +323,7 @@ def whitespace(ctx: Context) -> Iterator[Problem]:
                 where = np.flatnonzero(hit)
                 text = pc.take(arrow_text(t.raw[name]), pa.array(where))
                 ends = (pc.utf8_slice_codeunits(text, 0, 1), pc.utf8_slice_codeunits(text, -1))
-                hit[where] = _true(pc.utf8_is_space(ends[0])) | _true(pc.utf8_is_space(ends[1]))
+                hit[where] = filled(pc.utf8_is_space(ends[0]), False) | filled(pc.utf8_is_space(ends[1]), False)
             hit &= first != ord("\t")  # a leading tab is reported as formula injection
             yield from t.problems_at(hit, name, "whitespace", "remove leading/trailing whitespace")
 
@@ -347,7 +341,7 @@ def model_id_prefix(ctx: Context) -> Iterator[Problem]:
     ok = pc.and_(pc.equal(pc.cast(prefix, company.type), company), has_slash)
     present = pc.and_(pc.is_valid(model_id), pc.is_valid(company))
     yield from t.problems_at(
-        _true(present) & ~_true(ok),
+        filled(present, False) & ~filled(ok, False),
         "model_id",
         "model-id",
         "model_id must start with the row's company_id followed by /",

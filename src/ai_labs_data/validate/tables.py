@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrowtext import filled
 from ..csvio import read_raw
 from ..package import Package, PackageError, resolve_path
 from ..problems import Problem
@@ -162,7 +163,7 @@ def member(distinct: pa.Array, allowed: pa.Array) -> np.ndarray:
     built from the smaller array, as building it costs more than probing it."""
     allowed = allowed.cast(distinct.type)
     if len(allowed) <= len(distinct):
-        return pc.fill_null(pc.is_in(distinct, value_set=allowed), False).to_numpy(zero_copy_only=False)
+        return filled(pc.is_in(distinct, value_set=allowed), False)
     where = pc.index_in(allowed, value_set=distinct).drop_null().to_numpy(zero_copy_only=False)
     found = np.zeros(len(distinct), dtype=bool)
     found[where] = True
@@ -181,13 +182,13 @@ def foreign_key_jobs(tables: dict[str, Table]) -> list[Callable[[], list[Problem
 
 
 def _foreign_key_problems(table: Table, fk: ForeignKey, parent: Table) -> list[Problem]:
-    child = table.raw[list(fk.fields)]
     if len(fk.fields) == 1:
         # Look up each distinct value once (key codes are cached), then spread the answer over the rows.
         codes, distinct = table.encoded(fk.fields[0])
-        known = np.append(member(distinct, parent.encoded(fk.reference_fields[0]).values), False)
-        missing = (codes != keys.MISSING) & ~known[codes]  # codes of -1 read the appended False
+        known = member(distinct, parent.encoded(fk.reference_fields[0]).values)
+        missing = ~keys.spread(known, codes, True)  # a missing value is not a dangling reference
     else:
+        child = table.raw[list(fk.fields)]
         parent_keys = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
         present = child.notna().all(axis=1).to_numpy()
         missing = present & ~pd.MultiIndex.from_frame(child.astype(object)).isin(parent_keys)
