@@ -27,15 +27,14 @@ def _prefetch(root: Path | None) -> None:
     """Start parsing the package's CSV files (fastcsv) before the validator's imports: they would
     otherwise keep the second core idle. Anything unusual is left to the validator to report."""
     from . import fastcsv
-    from .package import open_package, read_json, resolve_path
+    from .package import read_json, resource_paths
 
     try:
         pkg = open_package(root)
         files = []
         for res in pkg.resources.values():
-            data_path, refused = resolve_path(pkg, res.path, "path")
-            schema_path, refused_schema = resolve_path(pkg, res.schema_path, "schema")
-            if data_path and schema_path and not (refused or refused_schema):
+            data_path, schema_path, _ = resource_paths(pkg, res)
+            if data_path and schema_path:
                 files.append((data_path, [f["name"] for f in read_json(schema_path)["fields"]]))
     except (PackageError, OSError, KeyError, TypeError, ValueError):
         return

@@ -131,3 +131,10 @@ def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Proble
     if refusal:
         return None, Problem(DESCRIPTOR, None, None, what, rel, "resource-path", refusal)
     return pkg.root / rel, None
+
+
+def resource_paths(pkg: Package, res: Resource) -> tuple[Path | None, Path | None, list[Problem]]:
+    """A resource's data and schema paths (see `resolve_path`), None where refused, and the refusals."""
+    data_path, bad_data = resolve_path(pkg, res.path, "path")
+    schema_path, bad_schema = resolve_path(pkg, res.schema_path, "schema")
+    return data_path, schema_path, [p for p in (bad_schema, bad_data) if p]

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..arrowtext import filled
 from ..csvio import read_raw
-from ..package import Package, PackageError, resolve_path
+from ..package import Package, PackageError, resource_paths
 from ..problems import Problem
 from ..tableschema import ForeignKey, TableSchema, parse_cells
 from . import keys
@@ -212,9 +212,8 @@ def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
     problems: list[Problem] = []
     jobs: list[tuple[str, str, Path, TableSchema]] = []
     for res in pkg.resources.values():
-        schema_path, bad = resolve_path(pkg, res.schema_path, "schema")
-        data_path, bad_data = resolve_path(pkg, res.path, "path")
-        problems += [p for p in (bad, bad_data) if p]
+        data_path, schema_path, refused = resource_paths(pkg, res)
+        problems += refused
         if schema_path is None or data_path is None:
             continue
         try:
