@@ -43,3 +43,18 @@ def test_prefetched_broken_file_is_still_located(pkg: Path) -> None:
     fastcsv.prefetch([(path, schema.names)])
     found = {(p.file, p.line, p.rule) for p in validate(pkg, freshness=False).problems}
     assert ("data/companies.csv", 4, "line-ending") in found
+
+
+def test_quoted_line_break_is_never_parsed_fast(tmp_path: Path) -> None:
+    """pyarrow parses without regard to quoted line breaks; the fast path must hand every such file to
+    the exact reader, wherever the break falls (also across pyarrow's 8 MB block boundary)."""
+    names = ["id", "note"]
+    rows = [f"{i},plain text for row {i}\n".encode() for i in range(400_000)]  # about 11 MB
+    for at in (0, 1_000, 260_933, len(rows) - 1):  # row 260,933 spans the 8 MB boundary
+        broken = [*rows]
+        broken[at] = f'{at},"a line\nbreak"\n'.encode()
+        path = tmp_path / "t.csv"
+        path.write_bytes(b"id,note\n" + b"".join(broken))
+        assert fastcsv.plain_table(path, names) is None, at
+    path.write_bytes(b"id,note\n" + b"".join(rows))
+    assert fastcsv.plain_table(path, names).num_rows == len(rows)

@@ -14,13 +14,16 @@ EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
 
 def _fast_allocator() -> None:
-    """Use jemalloc for arrow memory in this process: validation allocates and frees many column-sized
-    buffers, and arrow's default (mimalloc) hands them back to the system each time, so every new
-    buffer page-faults again. Measured on the 1M-row benchmark: about 1.5 s less system time."""
+    """Give arrow's memory to mimalloc, told never to return freed memory to the system. Validation
+    allocates and frees many column-sized buffers; mimalloc backs them with huge pages, but by default
+    hands freed ones back at once, so every new buffer page-faults and is zeroed again. Measured on
+    the 1M-row benchmark: about 1.4 s less system time than mimalloc's default, 0.4 s less than
+    jemalloc. mimalloc may read its options as soon as pyarrow loads: set before anything imports it."""
+    os.environ.setdefault("MIMALLOC_PURGE_DELAY", "-1")
     import pyarrow as pa
 
-    with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc keeps its default
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    with contextlib.suppress(NotImplementedError):  # a pyarrow built without mimalloc keeps its default
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
 
 
 def _prefetch(root: Path | None) -> None:
