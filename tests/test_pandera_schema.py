@@ -85,3 +85,29 @@ def test_every_real_schema_converts(repo: Path) -> None:
         assert list(converted.columns) == schema.names
         for f in schema.fields:
             assert converted.columns[f.name].nullable == (not f.required), (path.stem, f.name)
+
+
+@pytest.mark.parametrize(
+    ("text", "fails"),
+    [
+        ("ab", set()),
+        ("abc", set()),
+        ("a", {"minLength"}),
+        ("é", {"minLength"}),  # two bytes, one character
+        ("中文字", set()),  # nine bytes, three characters
+        ("中文字x", {"maxLength"}),
+        ("abcd", {"maxLength"}),
+    ],
+)
+def test_lengths_count_characters_not_bytes(text: str, fails: set[str]) -> None:
+    schema = TableSchema.from_dict(
+        {"fields": [{"name": "s", "type": "string", "constraints": {"minLength": 2, "maxLength": 3}}]}
+    )
+    # Padding rows of plain ASCII make the byte lengths decide most cells; the tested one is row 0.
+    frame = pd.DataFrame({"s": pd.array([text, "xy", "xyz"], dtype="string[pyarrow]")})
+    try:
+        to_pandera(schema, "t").validate(frame, lazy=True)
+        found = set()
+    except pe.SchemaErrors as exc:
+        found = {str(c.check).split(":")[0] for c in exc.failure_cases.itertuples() if int(c.index) == 0}
+    assert found == fails

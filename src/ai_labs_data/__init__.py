@@ -8,8 +8,6 @@ model releases and market caps, every number traced to a public source.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _dist_version
 from typing import TYPE_CHECKING, Any
 
 from .package import DataError
@@ -21,25 +19,28 @@ _LOADERS = {"load", "load_all", "path", "schema", "tables", "to_csv"}
 
 
 def __getattr__(name: str) -> Any:
-    """The loaders, imported on first use: `ai-labs-data validate` starts reading the CSV files
-    before pandas has finished importing, which an eager import here would prevent."""
+    """The loaders and the version, on first use: `ai-labs-data validate` starts reading the CSV files
+    before pandas has finished importing, which an eager import here would prevent (importlib.metadata
+    alone takes as long as reading a small table)."""
     if name in _LOADERS:
         from . import loaders
 
         return getattr(loaders, name)
+    if name == "__version__":
+        return _version()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _version() -> str:
     """The installed distribution's version, which the build takes from datapackage.json."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        return _dist_version("ai-labs-data")
+        return version("ai-labs-data")
     except PackageNotFoundError:  # running from a source tree that is not installed
         from .package import package
 
         return package().version
 
-
-__version__ = _version()
 
 __all__ = ["DataError", "__version__", "load", "load_all", "path", "schema", "tables", "to_csv"]

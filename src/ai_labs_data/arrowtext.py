@@ -57,22 +57,21 @@ def _per_chunk(text: Text, extract: Callable[[np.ndarray, np.ndarray, np.ndarray
 
 
 def _edges(starts: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    present = lengths > 0
     if len(data) == 0:
-        zeros = np.zeros(len(starts), np.uint8)
-        return zeros, zeros.copy(), lengths
-    ends = starts + lengths - 1
-    empty = lengths == 0
-    if has_empty := empty.any():  # an empty cell may start past the end of the data: read byte 0
-        starts, ends = np.where(empty, 0, starts), np.where(empty, 0, ends)
-    first, last = data[starts], data[ends]
-    if has_empty:
-        first[empty] = 0
-        last[empty] = 0
-    return first, last, lengths
+        return np.zeros(len(starts), np.uint8), np.zeros(len(starts), np.uint8), present
+    # An empty cell may start past the end of the data, and its "last byte" belongs to the cell
+    # before: read in-bounds bytes for all, then zero those of the empty cells.
+    first = data[np.minimum(starts, len(data) - 1)]
+    last = data[starts + lengths - 1]
+    if not present.all():
+        first[~present] = 0
+        last[~present] = 0
+    return first, last, present
 
 
 def edge_bytes(text: Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First byte, last byte and byte length of every cell (zeros for an empty or missing cell)."""
+    """First byte, last byte (zeros for an empty or missing cell) and the mask of non-empty cells."""
     return _per_chunk(text, _edges)
 
 

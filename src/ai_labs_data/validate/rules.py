@@ -21,7 +21,6 @@ from ..problems import Problem
 from . import keys
 from .tables import Table, member
 
-INJECTION_BYTES = np.frombuffer(b"=+-@\t", dtype=np.uint8)
 PLAIN_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 MONEY_METRICS = {
@@ -286,46 +285,58 @@ def _text_fields(t: Table) -> list[str]:
     return [f.name for f in t.schema.fields if f.type == "string"]
 
 
-def _edges(t: Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return t.cached(("edges", name), lambda: edge_bytes(arrow_text(t.raw[name])))
+# Lookup tables by byte value: a formula's first character; visible ASCII (not space, not control).
+FORMULA_BYTE = np.isin(np.arange(256), np.frombuffer(b"=+-@\t", dtype=np.uint8))
+VISIBLE_BYTE = (np.arange(256) >= 0x21) & (np.arange(256) <= 0x7E)
+
+
+def _suspects(t: Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of the cells of a text column that formula-injection and whitespace must look at:
+    those beginning with a formula character; and those non-empty cells beginning or ending with
+    anything but visible ASCII, with their first bytes. One scan of the cells' first and last bytes
+    serves both rules, and only these positions are kept."""
+
+    def scan() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        first, last, present = edge_bytes(arrow_text(t.raw[name]))
+        space = np.flatnonzero(present & ~(VISIBLE_BYTE[first] & VISIBLE_BYTE[last]))
+        return np.flatnonzero(FORMULA_BYTE[first]), space, first[space]
+
+    return t.cached(("suspects", name), scan)
 
 
 @rule("formula-injection", "text cells do not begin with =, +, -, @ or a tab (spreadsheet formula injection)")
 def formula_injection(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
-            first, _, _ = _edges(t, name)
-            hit = np.isin(first, INJECTION_BYTES)
-            if hit.any():
+            where, _, _ = _suspects(t, name)
+            if len(where):
                 # A plain negative number ("-38530000000") is read as a number, never run as a formula.
-                hit &= ~filled(pc.match_substring_regex(arrow_text(t.raw[name]), PLAIN_NUMBER), False)
-            yield from t.problems_at(
-                hit,
-                name,
-                "formula-injection",
-                "text begins with =, +, -, @ or a tab, which spreadsheets run as a formula",
+                text = pc.take(arrow_text(t.raw[name]), pa.array(where))
+                where = where[~filled(pc.match_substring_regex(text, PLAIN_NUMBER), False)]
+            yield from t.located(
+                (
+                    int(pos),
+                    name,
+                    "formula-injection",
+                    "text begins with =, +, -, @ or a tab, which spreadsheets run as a formula",
+                )
+                for pos in where
             )
-
-
-def _visible_ascii(byte: np.ndarray) -> np.ndarray:
-    return (byte >= 0x21) & (byte <= 0x7E)
 
 
 @rule("whitespace", "text cells have no leading or trailing whitespace and are not blank")
 def whitespace(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
-            first, last, length = _edges(t, name)
             # A cell that begins and ends with a visible ASCII character is clean; only the others (a
             # space, a control character, any non-ASCII character) need the Unicode test.
-            hit = (length > 0) & ~(_visible_ascii(first) & _visible_ascii(last))
-            if hit.any():
-                where = np.flatnonzero(hit)
+            where, first = _suspects(t, name)[1:]
+            where = where[first != ord("\t")]  # a leading tab is reported as formula injection
+            if len(where):
                 text = pc.take(arrow_text(t.raw[name]), pa.array(where))
                 ends = (pc.utf8_slice_codeunits(text, 0, 1), pc.utf8_slice_codeunits(text, -1))
-                hit[where] = filled(pc.utf8_is_space(ends[0]), False) | filled(pc.utf8_is_space(ends[1]), False)
-            hit &= first != ord("\t")  # a leading tab is reported as formula injection
-            yield from t.problems_at(hit, name, "whitespace", "remove leading/trailing whitespace")
+                where = where[filled(pc.utf8_is_space(ends[0]), False) | filled(pc.utf8_is_space(ends[1]), False)]
+            yield from t.located((int(pos), name, "whitespace", "remove leading/trailing whitespace") for pos in where)
 
 
 @rule("model-id", "model_id begins with its company_id and a slash")
