@@ -31,6 +31,20 @@ def filled(values: Text, fill: object) -> np.ndarray:
     return pc.fill_null(values, fill).to_numpy(zero_copy_only=False)
 
 
+def take(text: Text, positions: np.ndarray) -> pa.Array:
+    """The cells at `positions`, in that order, taken chunk by chunk: arrow's take on a chunked array
+    first joins all its chunks, a copy of the whole column to fetch a few cells."""
+    positions = np.asarray(positions, dtype=np.int64)
+    if isinstance(text, pa.Array) or text.num_chunks == 1:
+        return pc.take(text if isinstance(text, pa.Array) else text.chunk(0), positions)
+    bounds = np.cumsum([0] + [len(chunk) for chunk in text.chunks])
+    chunk_of = np.searchsorted(bounds, positions, side="right") - 1
+    order = np.argsort(chunk_of, kind="stable")
+    parts = [pc.take(text.chunk(k), positions[order][chunk_of[order] == k] - bounds[k]) for k in np.unique(chunk_of)]
+    joined = pa.concat_arrays(parts) if parts else pa.array([], type=text.type)
+    return joined.take(np.argsort(order))
+
+
 def _chunk_cells(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start offset, byte length, data) of every cell of one chunk; a missing cell has length 0."""
     _, offset_buffer, data_buffer = chunk.buffers()

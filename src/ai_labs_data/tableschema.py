@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrowtext import PANDAS_TYPES, Text, arrow_text, filled, fixed_bytes
+from .arrowtext import PANDAS_TYPES, Text, arrow_text, filled, fixed_bytes, take
 from .package import read_json
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -226,7 +226,7 @@ def _numbers(text: Text, type_: str) -> np.ndarray:
     rest = ~ok & _mask(pc.is_valid(text))
     if type_ == "number" and rest.any():
         where = np.flatnonzero(rest)
-        ok[where] = _mask(pc.match_substring_regex(pc.take(text, pa.array(where)), _NUM_RE))
+        ok[where] = _mask(pc.match_substring_regex(take(text, where), _NUM_RE))
     return ok
 
 

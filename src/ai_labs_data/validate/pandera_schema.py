@@ -125,7 +125,9 @@ def _unique_rows_check(fields: list[str], lookup: KeyLookup) -> pa.Check:
         return pd.Series(~keys.duplicated(keys.combine([_codes(df[k], lookup) for k in fields])), index=df.index)
 
     message = f"primary-key: duplicate primary key ({', '.join(fields)}): another row has the same values"
-    return pa.Check(run, element_wise=False, name="unique_rows", error=message)
+    # ignore_na=False: a row with a missing key part is never a duplicate (keys.duplicated), and pandera
+    # would otherwise test every cell of the frame for a missing value to find all-missing rows.
+    return pa.Check(run, element_wise=False, name="unique_rows", error=message, ignore_na=False)
 
 
 def to_pandera(schema: TableSchema, name: str, lookup: KeyLookup = _no_lookup) -> pa.DataFrameSchema:

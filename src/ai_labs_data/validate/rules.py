@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, edge_bytes, filled
+from ..arrowtext import arrow_text, edge_bytes, filled, take
 from ..package import TIERS
 from ..problems import Problem
 from . import keys
@@ -137,15 +137,21 @@ def valuation_sum(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("funding_rounds")):
         return
     (t,) = found
-    pre, amount, post = (t.data[c].astype("Float64") for c in ("pre_money_valuation", "amount", "post_money_valuation"))
-    off = ((pre + amount - post).abs() > VALUATION_TOLERANCE * post).fillna(False)
-    for pos in np.flatnonzero(off.to_numpy(dtype=bool)):
-        yield t.problem(
+    pre, amount, post = (
+        t.data[c].to_numpy(dtype=float, na_value=np.nan)
+        for c in ("pre_money_valuation", "amount", "post_money_valuation")
+    )
+    with np.errstate(invalid="ignore"):  # a missing value (NaN) compares False: nothing to check
+        off = np.abs(pre + amount - post) > VALUATION_TOLERANCE * post
+    yield from t.located(
+        (
             int(pos),
             "post_money_valuation",
             "valuation-sum",
-            f"pre-money {int(pre.iat[pos])} + amount {int(amount.iat[pos])} differs from post-money by more than 1%",
+            f"pre-money {int(pre[pos])} + amount {int(amount[pos])} differs from post-money by more than 1%",
         )
+        for pos in np.flatnonzero(off)
+    )
 
 
 @rule("period-order", "period_start is on or before period_end")
@@ -311,7 +317,7 @@ def formula_injection(ctx: Context) -> Iterator[Problem]:
             where, _, _ = _suspects(t, name)
             if len(where):
                 # A plain negative number ("-38530000000") is read as a number, never run as a formula.
-                text = pc.take(arrow_text(t.raw[name]), pa.array(where))
+                text = take(arrow_text(t.raw[name]), where)
                 where = where[~filled(pc.match_substring_regex(text, PLAIN_NUMBER), False)]
             yield from t.located(
                 (
@@ -333,7 +339,7 @@ def whitespace(ctx: Context) -> Iterator[Problem]:
             where, first = _suspects(t, name)[1:]
             where = where[first != ord("\t")]  # a leading tab is reported as formula injection
             if len(where):
-                text = pc.take(arrow_text(t.raw[name]), pa.array(where))
+                text = take(arrow_text(t.raw[name]), where)
                 ends = (pc.utf8_slice_codeunits(text, 0, 1), pc.utf8_slice_codeunits(text, -1))
                 where = where[filled(pc.utf8_is_space(ends[0]), False) | filled(pc.utf8_is_space(ends[1]), False)]
             yield from t.located((int(pos), name, "whitespace", "remove leading/trailing whitespace") for pos in where)

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import filled
+from ..arrowtext import arrow_text, filled, take
 from ..csvio import read_raw
 from ..package import Package, PackageError, resource_paths
 from ..problems import Problem
@@ -76,10 +76,6 @@ class Table:
     def column(self, field: str) -> int:
         return self.schema.names.index(field) + 1
 
-    def problem(self, pos: int, field: str, rule: str, message: str) -> Problem:
-        """A problem at record `pos` (0-based position) in `field`."""
-        return self.located([(pos, field, rule, message)])[0]
-
     def problems_at(self, mask: pd.Series | np.ndarray, field: str, rule: str, message: str) -> list[Problem]:
         return self.located((int(pos), field, rule, message) for pos in np.flatnonzero(np.asarray(mask, dtype=bool)))
 
@@ -91,10 +87,10 @@ class Table:
             by_field[cell[1]].append(cell)
         problems = []
         for name, group in by_field.items():
-            texts = self.raw[name].take([pos for pos, *_ in group]).tolist()
+            texts = take(arrow_text(self.raw[name]), np.array([pos for pos, *_ in group])).to_pylist()
             column = self.column(name)
             for (pos, _, rule, message), text in zip(group, texts, strict=True):
-                value = None if pd.isna(text) else str(text)
+                value = None if text is None else str(text)
                 problems.append(Problem(self.file, int(self.lines[pos]), column, name, value, rule, message))
         return problems
 
