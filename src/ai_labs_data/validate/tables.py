@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pandera.errors as pe
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -22,6 +23,7 @@ from ..package import Package, PackageError, resource_paths
 from ..problems import Problem
 from ..tableschema import ForeignKey, TableSchema, parse_cells
 from . import keys
+from .pandera_schema import to_pandera
 from .parallel import run_jobs
 
 T = TypeVar("T")
@@ -113,12 +115,6 @@ def type_table(
 
 def schema_problems(table: Table) -> list[Problem]:
     """Run the generated pandera schema; one problem per failing cell (per row, for a duplicate key)."""
-    # Imported here, not at the top: the first worker to get this far imports pandera (a fifth of a
-    # second) while the other is still reading its CSV in pyarrow, instead of before any reading starts.
-    import pandera.errors as pe
-
-    from .pandera_schema import to_pandera
-
     try:
         # No coercion happens, so validate in place, on a shallow copy: pandera registers the schema on
         # the frame it validates, and a frame alive at interpreter exit makes its cleanup hook fail.
