@@ -22,30 +22,69 @@ class Encoded(NamedTuple):
 
 
 def dictionary(values: pd.Series) -> Encoded:
-    """The column's codes and distinct values, by pyarrow's dictionary encoding."""
+    """The column's codes and distinct values: by comparing neighbours where the column is sorted (a
+    canonical file's first key field), else by pyarrow's dictionary encoding (a hash table)."""
     array = arrow_text(values)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if (sorted_ := _sorted_dictionary(array)) is not None:
-        return sorted_
+    if len(array) >= 2 and not array.null_count:
+        descents = np.flatnonzero(~filled(pc.less_equal(array.slice(0, len(array) - 1), array.slice(1)), False))
+        if len(descents) == 0:
+            return _sorted_dictionary(array)
+        if (nearly := _nearly_sorted_dictionary(array, descents)) is not None:
+            return nearly
     encoded = pc.dictionary_encode(array)
     codes = filled(pc.cast(encoded.indices, pa.int64()), MISSING)
     return Encoded(codes, encoded.dictionary)
 
 
-def _sorted_dictionary(array: pa.Array) -> Encoded | None:
+def _sorted_dictionary(array: pa.Array) -> Encoded:
     """The encoding of a sorted column without hashing: a new code wherever the value changes. The
     first primary-key field of a canonical file is sorted (`ai-labs-data fmt` sorts by the key), and
     comparing neighbours is several times cheaper than hashing a million distinct strings."""
-    n = len(array)
-    if n < 2 or array.null_count:
-        return None
-    head, tail = array.slice(0, n - 1), array.slice(1)
-    if not pc.all(pc.less_equal(head, tail)).as_py():
-        return None
-    new = np.ones(n, dtype=bool)
-    new[1:] = pc.not_equal(head, tail).to_numpy(zero_copy_only=False)
+    new = np.ones(len(array), dtype=bool)
+    new[1:] = pc.not_equal(array.slice(0, len(array) - 1), array.slice(1)).to_numpy(zero_copy_only=False)
     return Encoded(np.cumsum(new) - 1, array.filter(pa.array(new)))
+
+
+# Out-of-order rows beyond which hashing the whole column is the cheaper encoding.
+MAX_OUT_OF_ORDER = 0.01
+
+
+def _nearly_sorted_dictionary(array: pa.Array, descents: np.ndarray) -> Encoded | None:
+    """The encoding of a column that is sorted but for a few rows, as when rows were appended to a
+    canonical file without sorting it again: its longest sorted run is encoded by neighbours, and the
+    other rows are looked up among that run's values by binary search. None when those are too many."""
+    bounds = np.concatenate([[0], descents + 1, [len(array)]])
+    longest = int(np.argmax(np.diff(bounds)))
+    start, stop = int(bounds[longest]), int(bounds[longest + 1])
+    if len(array) - (stop - start) > MAX_OUT_OF_ORDER * len(array):
+        return None
+    main = _sorted_dictionary(array.slice(start, stop - start))
+    others = pa.concat_arrays([array.slice(0, start), array.slice(stop)])
+    found = _binary_search(main.values, others)
+    # A value found nowhere in the sorted run gets a new code after the run's.
+    missing = found < 0
+    extra = pc.dictionary_encode(others.filter(pa.array(missing)))
+    found[missing] = len(main.values) + extra.indices.to_numpy(zero_copy_only=False)
+    codes = np.concatenate([found[:start], main.codes, found[start:]])
+    return Encoded(codes, pa.concat_arrays([main.values, extra.dictionary]))
+
+
+def _binary_search(sorted_values: pa.Array, queries: pa.Array) -> np.ndarray:
+    """The position of each query among the distinct sorted values, or -1: all queries move through the
+    halving steps together, each step one take and one comparison in pyarrow."""
+    lo = np.zeros(len(queries), dtype=np.int64)
+    hi = np.full(len(queries), len(sorted_values), dtype=np.int64)
+    while (active := lo < hi).any():
+        mid = (lo + hi) // 2
+        probe = np.minimum(mid, len(sorted_values) - 1)
+        below = filled(pc.less(sorted_values.take(probe), queries), False) & active
+        lo = np.where(below, mid + 1, lo)
+        hi = np.where(~below & active, mid, hi)
+    at = np.minimum(lo, len(sorted_values) - 1)
+    hit = (lo < len(sorted_values)) & filled(pc.equal(sorted_values.take(at), queries), False)
+    return np.where(hit, lo, -1)
 
 
 def spread(per_value: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
@@ -75,3 +114,13 @@ def duplicated(codes: np.ndarray) -> np.ndarray:
         counts = np.bincount(codes[present] if not present.all() else codes, minlength=1)
         return present & (counts[np.maximum(codes, 0)] > 1)
     return present & pd.Series(codes).duplicated(keep=False).to_numpy()
+
+
+def duplicated_rows(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """True where another row has the same codes in every part (a compound key). Only rows that share
+    their first part with another can share them all, so the parts are combined for those rows only."""
+    suspects = np.flatnonzero(duplicated(parts[0]))
+    found = np.zeros(len(parts[0]), dtype=bool)
+    if len(suspects):
+        found[suspects] = duplicated(combine([part[suspects] for part in parts]))
+    return found

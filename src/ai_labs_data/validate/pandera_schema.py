@@ -122,7 +122,7 @@ def _unique_check(lookup: KeyLookup, rule: str) -> pa.Check:
 
 def _unique_rows_check(fields: list[str], lookup: KeyLookup) -> pa.Check:
     def run(df: pd.DataFrame) -> pd.Series:
-        return pd.Series(~keys.duplicated(keys.combine([_codes(df[k], lookup) for k in fields])), index=df.index)
+        return pd.Series(~keys.duplicated_rows([_codes(df[k], lookup) for k in fields]), index=df.index)
 
     message = f"primary-key: duplicate primary key ({', '.join(fields)}): another row has the same values"
     # ignore_na=False: a row with a missing key part is never a duplicate (keys.duplicated), and pandera
