@@ -80,7 +80,10 @@ def fact_codes(table: Table) -> np.ndarray:
     """An integer per row naming its fact (rows with equal fact keys share it); computed once per table."""
 
     def compute() -> np.ndarray:
-        codes, _ = pd.factorize(keys.combine([table.codes(k) for k in table.schema.fact_key]))
+        parts = [table.codes(k) for k in table.schema.fact_key]
+        if len(parts) == 1 and (parts[0] != keys.MISSING).all():
+            return parts[0]  # a single field's codes are dense already
+        codes, _ = pd.factorize(keys.combine(parts))
         return codes  # dense, for bincount
 
     return table.cached("fact_codes", compute)
@@ -115,17 +118,26 @@ def preferred_tier(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("sources")):
         return
     (sources,) = found
-    tier_of = pd.Series(sources.raw["source_type"].map(TIERS).to_numpy(), index=sources.raw["source_id"].to_numpy())
+    # Each source's tier (NaN for an unknown source type), found through the source ids' positions.
+    levels = np.array([*TIERS.values(), np.nan])
+    types = pa.array(list(TIERS), type=pa.large_string())
+    source_tier = levels[filled(pc.index_in(arrow_text(sources.raw["source_type"]), value_set=types), -1)]
+    source_ids = arrow_text(sources.raw["source_id"])
     for table in ctx.tables.values():
         if "preferred" not in table.schema.names or table.name == "sources":
             continue
-        tier = lookup(tier_of, table, "source_id").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        codes, distinct = table.encoded("source_id")
+        at = filled(pc.index_in(distinct, value_set=source_ids.cast(distinct.type)), -1)
+        tier = keys.spread(np.append(source_tier, np.nan)[at], codes, np.nan)
         preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool)
         if "basis" in table.raw:  # a forecast does not compete with an actual figure for the same fact
-            tier[table.raw["basis"].eq("forecast").fillna(False).to_numpy(dtype=bool) & ~preferred] = np.nan
+            tier[filled(pc.equal(arrow_text(table.raw["basis"]), "forecast"), False) & ~preferred] = np.nan
         codes = fact_codes(table)
+        # The best (lowest) tier stating each fact: assigned tier by tier, worst first, so the best one
+        # is written last. A handful of tiers makes this a few scatters, not one step per row.
         best = np.full(int(codes.max(initial=-1)) + 1, np.inf)
-        np.fmin.at(best, codes, tier)  # the best (lowest) tier stating each fact; NaN tiers are skipped
+        for level in sorted(set(TIERS.values()), reverse=True):
+            best[codes[tier == level]] = level
         worse = preferred & (tier > best[codes])
         yield from table.problems_at(
             worse, "preferred", "preferred-tier", "a claim from a better source tier states this fact: prefer it"
