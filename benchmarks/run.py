@@ -6,8 +6,9 @@
 Prints wall time and peak memory (max RSS) of each case, the ratios against the pyarrow read floor and
 against `frictionless validate`, and whether every planted error was reported at its exact
 file:line:column with no other problem reported. Each case runs --repeat times and the best time
-counts (timeit's rule: slower runs measure the machine's other work, not the code); frictionless runs
-once unless --frictionless-repeat says otherwise, as one run takes minutes.
+counts (timeit's rule: slower runs measure the machine's other work, not the code; on some virtual
+machines every second run also waits on the host for fresh memory pages, a second or more at 1.4 GB);
+frictionless runs once unless --frictionless-repeat says otherwise, as one run takes minutes.
 """
 
 from __future__ import annotations
