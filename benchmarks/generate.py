@@ -136,6 +136,7 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "metric": np.where(f % 2 == 0, "revenue", "net_income"),
             "period_start": np.char.add(year.astype(str), "-01-01"),
             "period_end": np.char.add(year.astype(str), "-12-31"),
+            "date_precision": "day",
             "source_id": src[f % n_sources],
             "value": np.where(f % 2 == 0, 1_000_000, -500_000),
             "unit": "CNY",

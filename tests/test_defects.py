@@ -58,6 +58,7 @@ CELL_DEFECTS = [
     ("financials", "unit", "dollars", "pattern"),
     ("financials", "metric", "ebitda", "enum"),
     ("financials", "value", "", "required"),
+    ("financials", "date_precision", "", "required"),
     ("investors", "kind", "angel_fund", "enum"),
     ("listings", "exchange", "hkex", "pattern"),
     ("round_investors", "investor_id", "nobody-capital", "foreign-key"),
@@ -86,6 +87,7 @@ RULE_DEFECTS = [
     ("funding_rounds", lambda r: r["amount"] != "", "currency", "", "currency-given"),
     ("companies", lambda r: r["date_precision"] == "year", "founded_date", "2019-06-01", "date-precision"),
     ("funding_rounds", lambda r: r["date_precision"] == "day", "date_precision", "", "date-precision"),
+    ("financials", lambda r: r["date_precision"] == "month", "period_end", "2024-12-15", "date-precision"),
 ]
 
 

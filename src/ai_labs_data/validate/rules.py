@@ -42,6 +42,7 @@ DATED_WITH_PRECISION = (
     ("companies", "founded_date"),
     ("funding_rounds", "announced_date"),
     ("model_releases", "release_date"),
+    ("financials", "period_end"),
 )
 # Event dates checked against founding and the cut-off: table -> (date field, precision field or None).
 EVENT_DATES = {
@@ -49,7 +50,7 @@ EVENT_DATES = {
     "listings": ("listing_date", None),
     "model_releases": ("release_date", "date_precision"),
     "market_caps": ("date", None),
-    "financials": ("period_end", None),
+    "financials": ("period_end", "date_precision"),
 }
 
 
