@@ -40,7 +40,8 @@ def take(text: Text, positions: np.ndarray) -> pa.Array:
     bounds = np.cumsum([0] + [len(chunk) for chunk in text.chunks])
     chunk_of = np.searchsorted(bounds, positions, side="right") - 1
     order = np.argsort(chunk_of, kind="stable")
-    parts = [pc.take(text.chunk(k), positions[order][chunk_of[order] == k] - bounds[k]) for k in np.unique(chunk_of)]
+    grouped, group_chunk = positions[order], chunk_of[order]
+    parts = [pc.take(text.chunk(k), grouped[group_chunk == k] - bounds[k]) for k in np.unique(chunk_of)]
     joined = pa.concat_arrays(parts) if parts else pa.array([], type=text.type)
     return joined.take(np.argsort(order))
 

@@ -38,12 +38,6 @@ MONEY_METRICS = {
 PERCENT_METRICS = {"gross_margin", "operating_margin", "overseas_revenue_share"}
 COUNT_METRICS = {"paying_users", "monthly_active_users", "employees"}
 VALUATION_TOLERANCE = 0.01
-DATED_WITH_PRECISION = (
-    ("companies", "founded_date"),
-    ("funding_rounds", "announced_date"),
-    ("model_releases", "release_date"),
-    ("financials", "period_end"),
-)
 # Event dates checked against founding and the cut-off: table -> (date field, precision field or None).
 EVENT_DATES = {
     "funding_rounds": ("announced_date", "date_precision"),
@@ -52,6 +46,11 @@ EVENT_DATES = {
     "market_caps": ("date", None),
     "financials": ("period_end", "date_precision"),
 }
+# Dates that carry a date_precision: the founding date, and every event date with a precision field.
+DATED_WITH_PRECISION = (
+    ("companies", "founded_date"),
+    *((name, date_field) for name, (date_field, precision) in EVENT_DATES.items() if precision),
+)
 
 
 @dataclass
@@ -119,7 +118,7 @@ def preferred_tier(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("sources")):
         return
     (sources,) = found
-    # Each source's tier (NaN for an unknown source type), found through the source ids' positions.
+    # Each source's tier (NaN for an unknown source type), read at each row's source position.
     levels = np.array([*TIERS.values(), np.nan])
     types = pa.array(list(TIERS), type=pa.large_string())
     source_tier = levels[filled(pc.index_in(arrow_text(sources.raw["source_type"]), value_set=types), -1)]
@@ -127,9 +126,7 @@ def preferred_tier(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
         if "preferred" not in table.schema.names or table.name == "sources":
             continue
-        codes, distinct = table.encoded("source_id")
-        at = filled(pc.index_in(distinct, value_set=source_ids.cast(distinct.type)), -1)
-        tier = keys.spread(np.append(source_tier, np.nan)[at], codes, np.nan)
+        tier = np.append(source_tier, np.nan)[key_positions(source_ids, table, "source_id")]
         preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool)
         if "basis" in table.raw:  # a forecast does not compete with an actual figure for the same fact
             tier[filled(pc.equal(arrow_text(table.raw["basis"]), "forecast"), False) & ~preferred] = np.nan
@@ -185,13 +182,19 @@ def _truncated(dates: np.ndarray, rank: np.ndarray) -> np.ndarray:
     return y * 10000 + np.where(rank >= 2, 0, m) * 100 + np.where(rank >= 1, 0, d)
 
 
+def key_positions(keys_: pa.Array | pa.ChunkedArray, table: Table, field: str) -> np.ndarray:
+    """For each row of `table`, the position in `keys_` of its `field` value (the first, if repeated);
+    -1 for a missing or unknown value. Each distinct value is looked up once, through the column's
+    cached key encoding."""
+    codes, distinct = table.encoded(field)
+    return keys.spread(filled(pc.index_in(distinct, value_set=keys_.cast(distinct.type)), -1), codes, -1)
+
+
 def lookup(values: pd.Series, table: Table, field: str) -> pd.Series:
     """`values` (indexed by key) looked up for each row's key in `table[field]`; NA for a missing or unknown
-    key. Each distinct key is looked up once, through the column's cached key encoding."""
-    codes, distinct = table.encoded(field)
+    key (see `key_positions`)."""
     unique = values[~values.index.duplicated()]
-    keys_ = pa.array(unique.index.astype(str), type=pa.string()).cast(distinct.type)
-    positions = keys.spread(filled(pc.index_in(distinct, value_set=keys_), -1), codes, -1)
+    positions = key_positions(pa.array(unique.index.astype(str), type=pa.string()), table, field)
     taken = unique.iloc[np.maximum(positions, 0)].to_numpy(copy=True)
     result = pd.Series(taken, index=table.raw.index, dtype=unique.dtype)
     result[positions < 0] = None
