@@ -31,6 +31,14 @@ def days(start: str, offsets: np.ndarray) -> np.ndarray:
     return (pd.Timestamp(start) + pd.to_timedelta(offsets, unit="D")).strftime("%Y-%m-%d").to_numpy()
 
 
+def _sentences(*parts: object) -> np.ndarray:
+    """Text pieces and number columns joined row by row into one string per row."""
+    out = np.array("", dtype=object)
+    for part in parts:
+        out = out + (np.asarray(part).astype(str).astype(object) if not isinstance(part, str) else part)
+    return out
+
+
 def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
     n_companies, n_sources, n_investors = max(n_rounds // 100, 10), max(n_rounds // 10, 10), max(n_rounds // 100, 10)
     n_public = max(n_companies // 10, 1)
@@ -55,6 +63,8 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "website": "",
             "source_id": src[i % n_sources],
             "evidence": "The company was founded, the source says, on that day.",
+            "preferred": "true",
+            "deprecation_reason": "",
         }
     )
     j = np.arange(n_sources)
@@ -96,12 +106,18 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "announced_date": days("2015-01-01", r % 3000),
             "date_precision": "day",
             "amount": amount,
+            "amount_basis": "reported",
             "pre_money_valuation": pre,
             "post_money_valuation": pre + amount,
+            "valuation": "",
+            "valuation_basis": "reported",
             "currency": "USD",
-            "basis": "reported",
-            "evidence": "The company raised the amount at the valuation, the source says.",
+            # Every number a claim records is written in its evidence (the value-quoted rule).
+            "evidence": _sentences(
+                "In round 1 the company raised $", amount, " at a pre-money valuation of $", pre, ", $", pre + amount
+            ),
             "preferred": "true",
+            "deprecation_reason": "",
         }
     )
     round_investors = pd.DataFrame(
@@ -123,9 +139,11 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "listing_date": days("2014-01-01", p % 300),
             "offer_price": "10.5",
             "gross_proceeds": 1_000_000_000,
+            "gross_proceeds_with_overallotment": "",
             "currency": "HKD",
-            "evidence": "The shares began trading at the offer price, the source says.",
+            "evidence": "The shares began trading at HK$10.5, raising HK$1 billion, the source says.",
             "preferred": "true",
+            "deprecation_reason": "",
         }
     )
     f = np.arange(n_facts)
@@ -141,8 +159,9 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "value": np.where(f % 2 == 0, 1_000_000, -500_000),
             "unit": "CNY",
             "basis": "reported",
-            "evidence": "Revenue and net income were as stated, the source says.",
+            "evidence": "Revenue was 1,000,000 yuan and the net loss 500,000 yuan, the source says.",
             "preferred": "true",
+            "deprecation_reason": "",
         }
     )
     releases = pd.DataFrame(
@@ -156,13 +175,15 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "date_precision": "day",
             "open_weights": np.where(f % 3 == 0, "true", "false"),
             "license": "Apache-2.0",
+            "license_name": "",
             "modalities": "text;image",
             "architecture": "moe",
             "params_total": 100_000_000_000,
             "params_active": 10_000_000_000,
             "context_length": 128000,
-            "evidence": "The model was released with open weights, the source says.",
+            "evidence": "Model | Total | Active | Context … Model | 100B | 10B | 128K",
             "preferred": "true",
+            "deprecation_reason": "",
         }
     )
     caps = pd.DataFrame(
@@ -174,8 +195,9 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "currency": "HKD",
             "share_price": "12.25",
             "basis": "reported",
-            "evidence": "Its market capitalisation closed at the value, the source says.",
+            "evidence": "Its market capitalisation closed at HK$50 billion, its shares at HK$12.25, the source says.",
             "preferred": "true",
+            "deprecation_reason": "",
         }
     )
     return {
@@ -202,7 +224,9 @@ PLANTS = [
     ("foreign key", "funding_rounds", "company_id", "co-missing", "foreign-key"),
     ("cross-column", "funding_rounds", "post_money_valuation", "1", "valuation-sum"),
     ("preferred", "funding_rounds", "preferred", "false", "one-preferred"),
-    ("formula injection", "funding_rounds", "evidence", "=HYPERLINK(1)", "formula-injection"),
+    ("formula injection", "funding_rounds", "round_label", "=HYPERLINK(1)", "formula-injection"),
+    ("unquoted value", "market_caps", "market_cap", "777", "value-quoted"),
+    ("long excerpt", "companies", "evidence", "The company was founded " + "x" * 280, "evidence-excerpt"),
     ("boolean", "model_releases", "open_weights", "yes", "type"),
     ("required", "market_caps", "market_cap", "", "required"),
 ]

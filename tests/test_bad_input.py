@@ -54,9 +54,9 @@ def test_bom_and_crlf(pkg: Path) -> None:
     ("edit", "expected"),
     [
         (lambda h: h.replace(",evidence", ""), {("data/companies.csv", 1, None, "header")}),
-        (lambda h: h + ",notes", {("data/companies.csv", 1, 15, "header")}),
-        (lambda h: h.replace("company_id,name", "name,company_id"), {("data/companies.csv", 1, 1, "header")}),
-        (lambda h: h.replace(",website", ",country"), {("data/companies.csv", 1, 12, "header")}),
+        (lambda h: h + ",notes", {("data/companies.csv", 1, 17, "header")}),
+        (lambda h: h.replace("company_id,source_id", "source_id,company_id"), {("data/companies.csv", 1, 1, "header")}),
+        (lambda h: h.replace(",website", ",country"), {("data/companies.csv", 1, 13, "header")}),
     ],
     ids=["missing-column", "extra-column", "reordered", "duplicated"],
 )

@@ -44,7 +44,8 @@ CELL_DEFECTS = [
     ("companies", "kind", "unicorn", "enum"),
     ("companies", "country", "China", "pattern"),
     ("companies", "website", "www.example.org", "pattern"),
-    ("companies", "evidence", "x" * 281, "maxLength"),
+    ("companies", "evidence", "x" * 281, "evidence-excerpt"),
+    ("companies", "evidence", "x" * 2001, "maxLength"),
     ("companies", "evidence", "", "required"),
     ("companies", "evidence", '=HYPERLINK("http://x")', "formula-injection"),
     ("companies", "evidence", "@SUM(A1)", "formula-injection"),
@@ -82,7 +83,14 @@ RULE_DEFECTS = [
         "before-founding",
     ),
     ("model_releases", lambda r: r["release_date"] != "", "release_date", "2099-01-01", "after-cutoff"),
-    ("model_releases", lambda r: r["params_total"] != "", "params_active", "999000000000000", "active-params"),
+    # Ten times the total: the same digits, so the evidence still writes the planted value.
+    (
+        "model_releases",
+        lambda r: r["params_total"] != "",
+        "params_active",
+        lambda r: r["params_total"] + "0",
+        "active-params",
+    ),
     ("financials", lambda r: r["metric"] == "gross_margin", "unit", "CNY", "metric-unit"),
     ("funding_rounds", lambda r: r["amount"] != "", "currency", "", "currency-given"),
     ("companies", lambda r: r["date_precision"] == "year", "founded_date", "2019-06-01", "date-precision"),
@@ -92,8 +100,12 @@ RULE_DEFECTS = [
 
 
 @pytest.mark.parametrize(("table", "select", "field", "value", "rule"), RULE_DEFECTS, ids=[d[4] for d in RULE_DEFECTS])
-def test_rule_defect_is_located(pkg: Path, table: str, select, field: str, value: str, rule: str) -> None:
-    line, column = set_cell(pkg, table, find_row(pkg, table, select), field, value)
+def test_rule_defect_is_located(pkg: Path, table: str, select, field: str, value, rule: str) -> None:
+    row = find_row(pkg, table, select)
+    if callable(value):
+        header, rows = read_rows(pkg / "data" / f"{table}.csv")
+        value = value(dict(zip(header, rows[row], strict=True)))
+    line, column = set_cell(pkg, table, row, field, value)
     assert_only(problems(pkg), f"data/{table}.csv", line, {(column, rule)})
 
 
@@ -184,19 +196,54 @@ def test_two_preferred_claims(pkg: Path) -> None:
     }
 
 
+def plant_round(pkg: Path, pre: str, amount: str, post: str) -> tuple[int, int]:
+    """Give the first round claim a pre-money, an amount and a post-money, each quoted in its evidence."""
+    for field, value in {
+        "pre_money_valuation": pre,
+        "amount": amount,
+        "amount_basis": "reported",
+        "valuation": "",
+        "valuation_basis": "reported",
+        "evidence": f"It raised {amount} at a pre-money valuation of {pre} and a post-money valuation of {post}.",
+    }.items():
+        set_cell(pkg, "funding_rounds", 0, field, value)
+    return set_cell(pkg, "funding_rounds", 0, "post_money_valuation", post)
+
+
 def test_valuation_sum(pkg: Path) -> None:
-    row = 0
-    set_cell(pkg, "funding_rounds", row, "pre_money_valuation", "1000000000")
-    set_cell(pkg, "funding_rounds", row, "amount", "100000000")
-    line, column = set_cell(pkg, "funding_rounds", row, "post_money_valuation", "1200000000")
+    line, column = plant_round(pkg, "1000000000", "100000000", "1200000000")
     assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "valuation-sum")})
 
 
 def test_valuation_sum_within_one_percent_passes(pkg: Path) -> None:
-    set_cell(pkg, "funding_rounds", 0, "pre_money_valuation", "1000000000")
-    set_cell(pkg, "funding_rounds", 0, "amount", "100000000")
-    set_cell(pkg, "funding_rounds", 0, "post_money_valuation", "1105000000")
+    plant_round(pkg, "1000000000", "100000000", "1105000000")
     assert problems(pkg) == []
+
+
+def test_value_without_an_excerpt_is_rejected_at_its_cell(pkg: Path) -> None:
+    # A context length that no excerpt of the claim's evidence writes.
+    row = find_row(pkg, "model_releases", lambda r: r["context_length"] != "")
+    line, column = set_cell(pkg, "model_releases", row, "context_length", "777777")
+    assert_only(problems(pkg), "data/model_releases.csv", line, {(column, "value-quoted")})
+
+
+def test_several_excerpts_each_at_most_280_characters(pkg: Path) -> None:
+    row = find_row(pkg, "companies", lambda r: True)
+    header, rows = read_rows(pkg / "data" / "companies.csv")
+    evidence = rows[row][header.index("evidence")]
+    set_cell(pkg, "companies", row, "evidence", evidence + " … " + "y" * 280)  # two excerpts, both short enough
+    assert problems(pkg) == []
+    line, column = set_cell(pkg, "companies", row, "evidence", evidence + " … " + "y" * 281)
+    assert_only(problems(pkg), "data/companies.csv", line, {(column, "evidence-excerpt")})
+
+
+def test_basis_is_given_with_its_value(pkg: Path) -> None:
+    row = find_row(pkg, "funding_rounds", lambda r: r["amount"] != "" and r["valuation_basis"] == "")
+    line, column = set_cell(pkg, "funding_rounds", row, "amount_basis", "")
+    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "basis-given")})
+    set_cell(pkg, "funding_rounds", row, "amount_basis", "reported")
+    line, column = set_cell(pkg, "funding_rounds", row, "valuation_basis", "estimate")
+    assert_only(problems(pkg), "data/funding_rounds.csv", line, {(column, "basis-given")})
 
 
 def test_period_order(pkg: Path) -> None:
@@ -268,9 +315,16 @@ def test_quoted_newline(pkg: Path) -> None:
     assert ("data/companies.csv", line, column, "line-break") in {(p.file, p.line, p.column, p.rule) for p in found}
 
 
-def test_preferred_claim_from_a_worse_tier(pkg: Path) -> None:
-    best = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "true")
-    worse = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["source_id"].startswith("itiger-"))
-    set_cell(pkg, "listings", best, "preferred", "false")
-    line, column = set_cell(pkg, "listings", worse, "preferred", "true")
-    assert_only(problems(pkg), "data/listings.csv", line, {(column, "preferred-tier")})
+def test_deprecated_claim_is_never_preferred(pkg: Path) -> None:
+    preferred = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "true")
+    other = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "false")
+    set_cell(pkg, "listings", other, "preferred", "true")  # the fact's one preferred claim in good standing
+    line, _ = set_cell(pkg, "listings", preferred, "deprecation_reason", "contradicted by the prospectus")
+    column = read_rows(pkg / "data" / "listings.csv")[0].index("preferred") + 1
+    assert_only(problems(pkg), "data/listings.csv", line, {(column, "deprecated")})
+
+
+def test_deprecated_claims_do_not_count_for_one_preferred(pkg: Path) -> None:
+    other = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "false")
+    set_cell(pkg, "listings", other, "deprecation_reason", "a typo: a later source gives the right date")
+    assert problems(pkg) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -41,7 +42,7 @@ def test_market_cap_on_a_business_day(derived: dict[str, pd.DataFrame]) -> None:
     v = derived["valuations"].set_index("valuation_id").loc["market_cap:minimax:2026-01-09"]
     assert v["rate_date"] == pd.Timestamp("2026-01-09")
     assert v["usd_per_unit"] == pytest.approx(usd_per("HKD", "2026-01-09"), rel=1e-11)
-    assert v["usd_value"] == round(105_400_000_000 * usd_per("HKD", "2026-01-09"))
+    assert v["usd_value"] == round(v["value"] * usd_per("HKD", "2026-01-09"))
 
 
 def test_weekend_uses_latest_earlier_business_day_and_past_ecb_data_is_empty(pkg: Path) -> None:
@@ -84,8 +85,8 @@ def test_fx_rates_table_matches_ecb(derived: dict[str, pd.DataFrame]) -> None:
 
 
 def test_every_derived_row_traces_to_curated_claims(repo: Path, derived: dict[str, pd.DataFrame]) -> None:
-    rounds = ai_labs_data.load("funding_rounds", root=repo)
-    caps = ai_labs_data.load("market_caps", root=repo)
+    rounds = ai_labs_data.load("funding_rounds", claims="all", root=repo)
+    caps = ai_labs_data.load("market_caps", claims="all", root=repo)
     for v in derived["valuations"].itertuples():
         if v.source_table == "funding_rounds":
             claim = rounds[(rounds["round_id"] == v.source_key) & (rounds["source_id"] == v.source_id)]
@@ -93,7 +94,7 @@ def test_every_derived_row_traces_to_curated_claims(repo: Path, derived: dict[st
             company, day = v.source_key.split("|")
             claim = caps[(caps["company_id"] == company) & (caps["date"] == day) & (caps["source_id"] == v.source_id)]
         assert len(claim) == 1, v.valuation_id
-    fin = ai_labs_data.load("financials", root=repo)
+    fin = ai_labs_data.load("financials", claims="all", root=repo)
     keys = ["company_id", "metric", "period_start", "period_end", "source_id", "value"]
     merged = derived["financials_usd"].merge(fin.astype({"metric": "string"}), on=keys, how="left", indicator=True)
     assert (merged["_merge"] == "both").all()
@@ -146,7 +147,7 @@ def test_data_dictionary_documents_every_table_and_field(repo: Path) -> None:
         assert f"\n## {table}\n" in text
         for f in ai_labs_data.schema(table, root=repo).fields:
             assert f"| `{f.name}` | {f.type} |" in text, (table, f.name)
-    assert "data cut-off 2026-11-25" in text
+    assert f"data cut-off {json.loads((repo / 'datapackage.json').read_text())['data_cutoff']}" in text
 
 
 def test_figures_are_generated_pngs(repo: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 import ai_labs_data
 from ai_labs_data.cli import main
+from ai_labs_data.resolve import PROVENANCE_SCHEMA
 from ai_labs_data.tableschema import Field, format_cell
 
 from helpers import read_rows
@@ -37,52 +38,87 @@ def exported(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def csv_cells(repo: Path, table: str) -> list[list[str]]:
-    return read_rows(ai_labs_data.path(table, root=repo))[1]
+def frame_cells(frame, fields: list[Field]) -> list[list[str]]:
+    return [[format_cell(v, f) for v, f in zip(row, fields, strict=True)] for row in frame.itertuples(index=False)]
 
 
-def assert_same(repo: Path, table: str, rows: list[list[object]]) -> None:
-    fields = ai_labs_data.schema(table, root=repo).fields
-    got = [[as_text(v, f) for v, f in zip(row, fields, strict=True)] for row in rows]
-    assert got == csv_cells(repo, table), table
-
-
-def test_parquet(repo: Path, exported: Path) -> None:
+@pytest.fixture(scope="module")
+def expected(repo: Path) -> dict[str, tuple[list[Field], list[list[str]]]]:
+    """What each exported table must hold, as CSV text: a fact table resolved under its own name and its
+    claims (the CSV file) as `<name>_claims`; every other table as its CSV file; the provenance table."""
+    out = {}
     for table in ai_labs_data.tables(root=repo):
+        ts = ai_labs_data.schema(table, root=repo)
+        cells = read_rows(ai_labs_data.path(table, root=repo))[1]
+        if not ts.is_claims:
+            out[table] = (list(ts.fields), cells)
+            continue
+        out[table + "_claims"] = (list(ts.fields), cells)
+        resolved = ts.resolved()
+        out[table] = (list(resolved.fields), frame_cells(ai_labs_data.load(table, root=repo), list(resolved.fields)))
+    prov = PROVENANCE_SCHEMA
+    out["provenance"] = (list(prov.fields), frame_cells(ai_labs_data.provenance(root=repo), list(prov.fields)))
+    return out
+
+
+def assert_same(expected: dict, table: str, rows: list[list[object]], ordered: bool = True) -> None:
+    """The rows, read back as CSV text, are the expected ones (in order, unless a database chose it)."""
+    fields, cells = expected[table]
+    got = [[as_text(v, f) for v, f in zip(row, fields, strict=True)] for row in rows]
+    if ordered:
+        assert got == cells, table
+    else:
+        assert sorted(got) == sorted(cells), table
+
+
+def test_every_fact_table_is_exported_resolved_with_its_claims_and_provenance(expected: dict) -> None:
+    assert {"model_releases", "model_releases_claims", "companies", "companies_claims", "provenance"} <= set(expected)
+    assert "sources_claims" not in expected  # a table of facts, not claims
+    fields, rows = expected["provenance"]
+    assert len(rows) > 1000 and [f.name for f in fields][:3] == ["table", "fact_key", "field"]
+
+
+def test_parquet(repo: Path, exported: Path, expected: dict) -> None:
+    for table, (fields, _) in expected.items():
         parquet = pq.read_table(exported / "parquet" / f"{table}.parquet")
-        fields = ai_labs_data.schema(table, root=repo).fields
         assert parquet.schema.names == [f.name for f in fields]
         assert parquet.schema.field(fields[0].name).metadata[b"description"].decode() == fields[0].description
-        assert json.loads(parquet.schema.metadata[b"primary_key"]) == list(
-            ai_labs_data.schema(table, root=repo).primary_key
-        )
-        assert_same(repo, table, [list(r.values()) for r in parquet.to_pylist()])
+        assert_same(expected, table, [list(r.values()) for r in parquet.to_pylist()])
+    claims = pq.read_table(exported / "parquet" / "funding_rounds_claims.parquet")
+    assert json.loads(claims.schema.metadata[b"primary_key"]) == ["round_id", "source_id"]
+    facts = pq.read_table(exported / "parquet" / "funding_rounds.parquet")
+    assert json.loads(facts.schema.metadata[b"primary_key"]) == ["round_id"]
     dates = pq.read_table(exported / "parquet" / "funding_rounds.parquet").schema.field("announced_date")
     assert str(dates.type) == "date32[day]"
 
 
-def test_sqlite_with_keys_and_datasette_metadata(repo: Path, exported: Path) -> None:
+def test_sqlite_with_keys_and_datasette_metadata(repo: Path, exported: Path, expected: dict) -> None:
     con = sqlite3.connect(exported / "sqlite" / "ai-labs-data.sqlite")
-    for table in ai_labs_data.tables(root=repo):
-        names = [f.name for f in ai_labs_data.schema(table, root=repo).fields]
+    for table, (fields, _) in expected.items():
+        names = [f.name for f in fields]
         rows = con.execute(f'SELECT {", ".join(chr(34) + n + chr(34) for n in names)} FROM "{table}"').fetchall()
-        assert_same(repo, table, [list(r) for r in rows])
+        assert_same(expected, table, [list(r) for r in rows], ordered=False)
     pk = [r[1] for r in con.execute('PRAGMA table_info("funding_rounds")') if r[5]]
-    assert pk == ["round_id", "source_id"]
-    fks = {(r[2], r[3]) for r in con.execute('PRAGMA foreign_key_list("funding_rounds")')}
+    assert pk == ["round_id"]
+    fks = {(r[2], r[3]) for r in con.execute('PRAGMA foreign_key_list("funding_rounds_claims")')}
     assert fks == {("companies", "company_id"), ("sources", "source_id")}
+    # A plain SQL sum over the resolved table counts each round once.
+    total = con.execute("SELECT SUM(amount) FROM funding_rounds WHERE company_id = 'moonshot'").fetchone()[0]
+    facts = ai_labs_data.load("funding_rounds", root=repo)
+    assert total == facts.loc[facts["company_id"] == "moonshot", "amount"].sum()
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     meta = json.loads((exported / "sqlite" / "metadata.json").read_text(encoding="utf-8"))
     columns = meta["databases"]["ai-labs-data"]["tables"]["companies"]["columns"]
     assert columns["company_id"] == ai_labs_data.schema("companies", root=repo).field("company_id").description
 
 
-def test_duckdb_with_comments(repo: Path, exported: Path) -> None:
+def test_duckdb_with_comments(repo: Path, exported: Path, expected: dict) -> None:
     import duckdb
 
     con = duckdb.connect(str(exported / "duckdb" / "ai-labs-data.duckdb"), read_only=True)
-    for table in ai_labs_data.tables(root=repo):
-        assert_same(repo, table, [list(r) for r in con.execute(f'SELECT * FROM "{table}"').fetchall()])
+    for table in expected:
+        rows = [list(r) for r in con.execute(f'SELECT * FROM "{table}"').fetchall()]
+        assert_same(expected, table, rows, ordered=False)
     comment = con.execute(
         "SELECT comment FROM duckdb_columns() WHERE table_name = 'listings' AND column_name = 'exchange'"
     ).fetchone()[0]
@@ -92,18 +128,18 @@ def test_duckdb_with_comments(repo: Path, exported: Path) -> None:
     assert {"PRIMARY KEY", "FOREIGN KEY"} <= constraints
 
 
-def test_xlsx(repo: Path, exported: Path) -> None:
+def test_xlsx(exported: Path, expected: dict) -> None:
     from openpyxl import load_workbook
 
     book = load_workbook(exported / "xlsx" / "ai-labs-data.xlsx", read_only=True)
     assert book.sheetnames[0] == "README"
-    for table in ai_labs_data.tables(root=repo):
+    for table, (fields, _) in expected.items():
         rows = [list(r) for r in book[table[:31]].iter_rows(values_only=True)]
-        assert rows[0] == [f.name for f in ai_labs_data.schema(table, root=repo).fields]
-        assert_same(repo, table, rows[1:])
+        assert rows[0] == [f.name for f in fields]
+        assert_same(expected, table, rows[1:])
 
 
-def test_json(repo: Path, exported: Path) -> None:
-    for table in ai_labs_data.tables(root=repo):
+def test_json(exported: Path, expected: dict) -> None:
+    for table in expected:
         records = json.loads((exported / "json" / f"{table}.json").read_text(encoding="utf-8"))
-        assert_same(repo, table, [list(r.values()) for r in records])
+        assert_same(expected, table, [list(r.values()) for r in records])

@@ -74,11 +74,13 @@ def test_typed_values(repo: Path) -> None:
     assert loss["value"].tolist() == [-4_718_000_000]
 
 
-def test_preferred_and_all_claims(repo: Path) -> None:
+def test_resolved_facts_and_all_claims(repo: Path) -> None:
     every = ai_labs_data.load("listings", claims="all", root=repo)
-    preferred = ai_labs_data.load("listings", root=repo)
-    assert len(every) > len(preferred) == every.groupby(["company_id", "exchange"], observed=True).ngroups
-    assert preferred["preferred"].all()
+    facts = ai_labs_data.load("listings", root=repo)
+    assert len(every) > len(facts) == every.groupby(["company_id", "exchange"], observed=True).ngroups
+    # The resolved view carries values, not the claims' bookkeeping: provenance says where each comes from.
+    assert not {"source_id", "evidence", "preferred", "deprecation_reason"} & set(facts.columns)
+    assert list(facts.columns) == ai_labs_data.schema("listings", root=repo).resolved().names
     with pytest.raises(ValueError, match="claims must be"):
         ai_labs_data.load("listings", claims="best", root=repo)  # type: ignore[arg-type]
 

@@ -87,7 +87,8 @@ def test_info(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", str(repo)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"ai-labs-data {ai_labs_data.__version__} ")
-    assert "data cut-off 2026-11-25" in out and "sources by tier:" in out
+    cutoff = json.loads((repo / "datapackage.json").read_text())["data_cutoff"]
+    assert f"data cut-off {cutoff}" in out and "sources by tier:" in out
     companies = len(ai_labs_data.load("companies", root=repo))
     assert f"companies covered: {companies} (" in out
 

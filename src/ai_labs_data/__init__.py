@@ -2,8 +2,9 @@
 model releases and market caps, every number traced to a public source.
 
     >>> import ai_labs_data
-    >>> rounds = ai_labs_data.load("funding_rounds")          # preferred claims, typed
-    >>> claims = ai_labs_data.load("funding_rounds", claims="all")
+    >>> rounds = ai_labs_data.load("funding_rounds")          # one row per round, each field resolved
+    >>> where = ai_labs_data.provenance("funding_rounds")     # the source and quote of every value
+    >>> claims = ai_labs_data.load("funding_rounds", claims="all")  # every source's claim
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from .package import DataError
 
 if TYPE_CHECKING:
-    from .loaders import load, load_all, path, schema, tables, to_csv
+    from .loaders import load, load_all, path, provenance, schema, tables, to_csv
 
-_LOADERS = {"load", "load_all", "path", "schema", "tables", "to_csv"}
+_LOADERS = {"load", "load_all", "path", "provenance", "schema", "tables", "to_csv"}
 
 
 def __getattr__(name: str) -> Any:
@@ -43,4 +44,4 @@ def _version() -> str:
         return package().version
 
 
-__all__ = ["DataError", "__version__", "load", "load_all", "path", "schema", "tables", "to_csv"]
+__all__ = ["DataError", "__version__", "load", "load_all", "path", "provenance", "schema", "tables", "to_csv"]

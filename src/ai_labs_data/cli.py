@@ -118,6 +118,14 @@ def _info(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _show(args: argparse.Namespace) -> int:
+    from .show import show
+
+    text, found = show(args.key, args.path, args.table)
+    print(text, file=sys.stdout if found else sys.stderr)
+    return EXIT_VALID if found else EXIT_INVALID
+
+
 def _diff(args: argparse.Namespace) -> int:
     from .diff import diff_specs, render
 
@@ -165,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="version, data cut-off, rows per table, sources by tier, companies")
     i.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
     i.set_defaults(run=_info)
+    s = sub.add_parser(
+        "show", help="one fact field by field: each value, its source and quote, and the competing values"
+    )
+    s.add_argument("key", help="the fact's key, parts joined by | (e.g. deepseek/deepseek-v3, zhipu|2026-01-30)")
+    s.add_argument("--table", default=None, help="look only in this table")
+    s.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
+    s.set_defaults(run=_show)
     d = sub.add_parser("diff", help="rows added, removed and changed per table between two versions")
     d.add_argument("old", help="package folder or git revision (e.g. v0.1.0)")
     d.add_argument("new", help="package folder or git revision (e.g. HEAD)")
@@ -184,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     except PackageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except BrokenPipeError:  # the reader went away (`| head`): what it wanted has been written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_VALID
 
 
 def run() -> None:

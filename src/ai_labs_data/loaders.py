@@ -9,9 +9,10 @@ import pandas as pd
 
 from .csvio import read_raw, write_csv
 from .package import DataError, package
+from .resolve import PROVENANCE_COLUMNS, Resolution, resolve
 from .tableschema import TableSchema, format_cell, parse_column, to_categories
 
-Claims = Literal["preferred", "all"]
+Claims = Literal["resolved", "all"]
 
 
 def tables(root: Path | str | None = None, derived: bool = True) -> list[str]:
@@ -35,15 +36,8 @@ def schema(table: str, root: Path | str | None = None) -> TableSchema:
     return TableSchema.read(package(root).root / _resource(table, root).schema_path)
 
 
-def load(table: str, claims: Claims = "preferred", root: Path | str | None = None) -> pd.DataFrame:
-    """The table as a typed DataFrame.
-
-    Dates are datetime64, integers nullable Int64, numbers Float64, booleans nullable boolean, enum
-    fields categorical, other text pandas strings. With claims="preferred" (default) a fact table
-    holds only its preferred claims; claims="all" returns every claim.
-    """
-    if claims not in ("preferred", "all"):
-        raise ValueError('claims must be "preferred" or "all"')
+def _claims(table: str, root: Path | str | None) -> pd.DataFrame:
+    """Every row of the table, typed by its schema."""
     ts = schema(table, root)
     res = _resource(table, root)
     raw = read_raw(package(root).root / res.path, res.path, ts)
@@ -62,13 +56,46 @@ def load(table: str, claims: Claims = "preferred", root: Path | str | None = Non
         elif f.enum is not None:
             values = to_categories(values, f)
         columns[f.name] = values
-    df = pd.DataFrame(columns)
-    if claims == "preferred" and "preferred" in columns:
-        df = df[df["preferred"].fillna(False)].reset_index(drop=True)
-    return df
+    return pd.DataFrame(columns)
 
 
-def load_all(claims: Claims = "preferred", root: Path | str | None = None) -> dict[str, pd.DataFrame]:
+def resolution(table: str, root: Path | str | None = None) -> Resolution:
+    """The resolved facts of a claim table and the provenance of every value (see `resolve`)."""
+    ts = schema(table, root)
+    if not ts.is_claims:
+        raise ValueError(f"{table} is not a claim table: its rows are facts already")
+    return resolve(_claims(table, root), ts, _claims("sources", root), table)
+
+
+def load(table: str, claims: Claims = "resolved", root: Path | str | None = None) -> pd.DataFrame:
+    """The table as a typed DataFrame.
+
+    Dates are datetime64, integers nullable Int64, numbers Float64, booleans nullable boolean, enum
+    fields categorical, other text pandas strings.
+
+    A fact table (one whose rows are claims: which source states which values) is returned resolved by
+    default: one row per fact key, each field taken from the best claim in good standing that states it
+    (source tier, then the source's recency, then the contributor's `preferred` tie-break). The claim
+    columns (source_id, evidence, preferred, deprecation_reason) are left out: `provenance(table)` says
+    which source and quote gives each value. claims="all" returns every claim as recorded.
+    """
+    if claims not in ("resolved", "all"):
+        raise ValueError('claims must be "resolved" (one row per fact) or "all" (every claim)')
+    if claims == "resolved" and schema(table, root).is_claims:
+        return resolution(table, root).facts
+    return _claims(table, root)
+
+
+def provenance(table: str | None = None, root: Path | str | None = None) -> pd.DataFrame:
+    """For every value `load(table)` shows: its fact key, field, value (as CSV text), the source that
+    states it, the source's tier (1 filing … 5 aggregator) and the quote. Every claim table when
+    `table` is None."""
+    names = [table] if table is not None else [n for n in tables(root, derived=False) if schema(n, root).is_claims]
+    frames = [resolution(n, root).provenance for n in names]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROVENANCE_COLUMNS)
+
+
+def load_all(claims: Claims = "resolved", root: Path | str | None = None) -> dict[str, pd.DataFrame]:
     """Every table, by name."""
     return {name: load(name, claims, root) for name in tables(root)}
 

@@ -23,6 +23,8 @@ from .package import read_json
 DATE_FORMAT = "%Y-%m-%d"
 # ASCII digits only: \d would also match other scripts' digits, which no parser here accepts.
 _NUM_RE = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
+# A claim's own fields, which say who states a fact and how, not what the fact is.
+CLAIM_FIELDS = ("source_id", "evidence", "preferred", "deprecation_reason")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class Field:
     true_values: tuple[str, ...] = ("true",)
     false_values: tuple[str, ...] = ("false",)
     format: str | None = None
+    # The field that names this value's unit (a money amount's `currency`), when the schema says so.
+    unit: str | None = None
+    # Fields that must come from the same claim as this value when a fact is resolved: its qualifiers
+    # (date_precision, a basis) and the values stated together with it (pre- and post-money).
+    resolved_with: tuple[str, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -68,6 +75,26 @@ class TableSchema:
         return [k for k in self.primary_key if k != "source_id"]
 
     @property
+    def is_claims(self) -> bool:
+        """A claim table: each row is one source's statement about a fact (it has `preferred`)."""
+        return "preferred" in self.names
+
+    @property
+    def value_fields(self) -> list[str]:
+        """The fields a claim states about its fact: neither the fact key nor the claim's own fields."""
+        return [n for n in self.names if n not in self.fact_key and n not in CLAIM_FIELDS]
+
+    def resolved(self) -> TableSchema:
+        """The schema of the resolved view: one row per fact key, the key and the value fields."""
+        keep = set(self.fact_key) | set(self.value_fields)
+        return TableSchema(
+            fields=tuple(f for f in self.fields if f.name in keep),
+            primary_key=tuple(self.fact_key),
+            foreign_keys=tuple(fk for fk in self.foreign_keys if set(fk.fields) <= keep),
+            missing_values=self.missing_values,
+        )
+
+    @property
     def key_fields(self) -> set[str]:
         """Fields of the primary key, of a foreign key, or with a unique constraint."""
         found = set(self.primary_key) | {f for fk in self.foreign_keys for f in fk.fields}
@@ -78,6 +105,7 @@ class TableSchema:
 
     @classmethod
     def from_dict(cls, d: dict) -> TableSchema:
+        names = {f.get("name") for f in d["fields"]}
         fields = tuple(
             Field(
                 name=f["name"],
@@ -87,6 +115,8 @@ class TableSchema:
                 true_values=tuple(f.get("trueValues", ["true"])),
                 false_values=tuple(f.get("falseValues", ["false"])),
                 format=f.get("format"),
+                unit=f["unit"] if f.get("unit") in names else None,
+                resolved_with=tuple(f.get("resolvedWith", ())),
             )
             for f in d["fields"]
         )

@@ -12,6 +12,7 @@ from ..citation import citation
 from ..csvio import read_raw
 from ..loaders import load, schema, to_csv
 from ..package import open_package, read_json
+from ..resolve import Resolution, resolve
 from ..tableschema import TableSchema
 from .croissant import croissant
 from .dictionary import data_dictionary
@@ -34,26 +35,27 @@ class BuildResult:
     written: list[str]
 
 
-def currencies_used(tables: dict[str, pd.DataFrame]) -> list[str]:
+def currencies_used(claims: dict[str, pd.DataFrame]) -> list[str]:
     found: set[str] = set()
     for name in ("funding_rounds", "listings", "market_caps"):
-        found.update(tables[name]["currency"].dropna().astype(str))
-    units = tables["financials"]["unit"].dropna().astype(str)
+        found.update(claims[name]["currency"].dropna().astype(str))
+    units = claims["financials"]["unit"].dropna().astype(str)
     found.update(units[units.str.fullmatch(r"[A-Z]{3}")])
     return sorted(found)
 
 
-def years_spanned(tables: dict[str, pd.DataFrame]) -> tuple[int, int]:
+def years_spanned(claims: dict[str, pd.DataFrame]) -> tuple[int, int]:
     """First and last year of any date in a claim table (the facts that need exchange rates)."""
-    claims = [frame for frame in tables.values() if "preferred" in frame]
-    years = [frame[c].dropna().dt.year for frame in claims for c in frame.select_dtypes("datetime").columns]
+    frames = [frame for frame in claims.values() if "preferred" in frame]
+    years = [frame[c].dropna().dt.year for frame in frames for c in frame.select_dtypes("datetime").columns]
     every = pd.concat(years) if years else pd.Series(dtype=int)
     return (int(every.min()), int(every.max())) if len(every) else (0, 0)
 
 
 @dataclass
 class Derived:
-    tables: dict[str, pd.DataFrame]  # curated, all claims
+    claims: dict[str, pd.DataFrame]  # curated tables, every claim
+    facts: dict[str, Resolution]  # claim tables, resolved
     frames: dict[str, pd.DataFrame]  # derived
     rounds_usd: pd.DataFrame
 
@@ -61,23 +63,33 @@ class Derived:
 def derive_all(root: Path | str | None = None) -> Derived:
     pkg = open_package(root)
     curated = [r.name for r in pkg.resources.values() if not r.derived]
-    tables = {name: load(name, claims="all", root=pkg.root) for name in curated}
+    schemas = {name: schema(name, root=pkg.root) for name in curated}
+    claims = {name: load(name, claims="all", root=pkg.root) for name in curated}
+    facts = {
+        name: resolve(claims[name], schemas[name], claims["sources"], name)
+        for name in curated
+        if schemas[name].is_claims
+    }
     rates = Rates(read_ecb())
-    valuations = build_valuations(tables["funding_rounds"], tables["market_caps"], rates)
-    fin_usd = build_financials_usd(tables["financials"], rates)
-    rounds_usd = rounds_in_usd(tables, rates)
+    valuations = build_valuations(facts["funding_rounds"], facts["market_caps"], rates)
+    fin_usd = build_financials_usd(facts["financials"], rates)
+    companies = facts["companies"].facts
+    rounds_usd = rounds_in_usd(facts["funding_rounds"], companies, rates)
+    summary = build_summary(
+        companies, valuations, fin_usd, rounds_usd, facts["listings"], facts["model_releases"], rates
+    )
     frames = {
-        "fx_rates": fx_table(rates, currencies_used(tables), years_spanned(tables)),
+        "fx_rates": fx_table(rates, currencies_used(claims), years_spanned(claims)),
         "valuations": valuations,
         "financials_usd": fin_usd,
-        "company_summary": build_summary(tables, valuations, fin_usd, rounds_usd, rates),
-        "disputes": build_disputes(tables, {name: schema(name, root=pkg.root) for name in curated}),
+        "company_summary": summary,
+        "disputes": build_disputes(claims, schemas, facts, rates),
     }
-    return Derived(tables, frames, rounds_usd)
+    return Derived(claims, facts, frames, rounds_usd)
 
 
 def derive(root: Path | str | None = None) -> dict[str, pd.DataFrame]:
-    """The derived tables as frames, from the curated tables (all claims) at `root`."""
+    """The derived tables as frames, from the curated tables at `root`."""
     return derive_all(root).frames
 
 
@@ -105,7 +117,8 @@ def outputs(root: Path | str | None = None) -> dict[str, bytes]:
         f"Source: ai-labs-data {pkg.version}, data cut-off {pkg.data_cutoff}. Each value cites a public source "
         "(data/sources.csv); USD at ECB reference rates."
     )
-    for name, png in draw_figures(result.frames, result.tables, result.rounds_usd, footer).items():
+    resolved = {name: r.facts for name, r in result.facts.items()}
+    for name, png in draw_figures(result.frames, resolved, result.rounds_usd, footer).items():
         files[f"{FIGURES}/{name}"] = png
     files[CROISSANT] = croissant(pkg, files, citation("bibtex", pkg.root)).encode("utf-8")
     cff = pkg.root / "CITATION.cff"

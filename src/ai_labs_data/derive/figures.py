@@ -11,8 +11,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .claims import preferred, releases_resolved
-
 STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
@@ -56,8 +54,7 @@ def valuation_over_time(valuations: pd.DataFrame, summary: pd.DataFrame, footer:
 
 def zhipu_vs_minimax(caps: pd.DataFrame, footer: str) -> bytes:
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    pair = preferred(caps)
-    pair = pair[pair["company_id"].isin(["zhipu", "minimax"])]
+    pair = caps[caps["company_id"].isin(["zhipu", "minimax"])]
     for company, group in pair.groupby("company_id", sort=True):
         group = group.sort_values("date")
         currency = "/".join(sorted(group["currency"].astype(str).unique()))
@@ -93,7 +90,7 @@ def funding_by_year(rounds_usd: pd.DataFrame, footer: str) -> bytes:
 
 def releases_per_quarter(releases: pd.DataFrame, footer: str) -> bytes:
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    rel = releases_resolved(releases).dropna(subset=["release_date"])
+    rel = releases.dropna(subset=["release_date"])
     rel = rel[rel["release_date"] >= pd.Timestamp("2023-01-01")]
     weights = rel["open_weights"].astype(object).map({True: "open weights", False: "closed"}).fillna("unknown")
     table = rel.assign(quarter=rel["release_date"].dt.to_period("Q").astype(str), weights=weights).pivot_table(
@@ -130,13 +127,14 @@ def multiples(summary: pd.DataFrame, footer: str) -> bytes:
 
 
 def draw_figures(
-    derived: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame], rounds_usd: pd.DataFrame, footer: str
+    derived: dict[str, pd.DataFrame], facts: dict[str, pd.DataFrame], rounds_usd: pd.DataFrame, footer: str
 ) -> dict[str, bytes]:
+    """The figures, from the derived tables and the resolved facts."""
     with plt.rc_context(STYLE):
         return {
             "valuation_over_time.png": valuation_over_time(derived["valuations"], derived["company_summary"], footer),
-            "zhipu_vs_minimax_market_cap.png": zhipu_vs_minimax(tables["market_caps"], footer),
+            "zhipu_vs_minimax_market_cap.png": zhipu_vs_minimax(facts["market_caps"], footer),
             "funding_by_year_country.png": funding_by_year(rounds_usd, footer),
-            "releases_per_quarter.png": releases_per_quarter(tables["model_releases"], footer),
+            "releases_per_quarter.png": releases_per_quarter(facts["model_releases"], footer),
             "valuation_revenue_multiples.png": multiples(derived["company_summary"], footer),
         }

@@ -1,11 +1,12 @@
-"""financials_usd: the preferred money figures converted at the period's average ECB rate."""
+"""financials_usd: the resolved money figures converted at the period's average ECB rate."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .claims import preferred, usd
+from ..resolve import Resolution
 from .fx import Rates
+from .money import usd_amounts
 
 COLUMNS = [
     "company_id",
@@ -24,28 +25,16 @@ COLUMNS = [
 ]
 
 
-def build_financials_usd(financials: pd.DataFrame, rates: Rates) -> pd.DataFrame:
-    money = preferred(financials)
-    money = money[money["unit"].str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)]
-    rows = []
-    for f in money.itertuples(index=False):
-        conv = rates.average(f.unit, f.period_start, f.period_end)
-        rows.append(
-            {
-                "company_id": f.company_id,
-                "metric": f.metric,
-                "period_start": f.period_start,
-                "period_end": f.period_end,
-                "date_precision": f.date_precision,
-                "value": f.value,
-                "unit": f.unit,
-                "basis": f.basis,
-                "usd_value": usd(f.value, conv.usd_per_unit),
-                "usd_per_unit": conv.usd_per_unit,
-                "rate_days": conv.days if conv.usd_per_unit is not None else None,
-                "note": conv.note or None,
-                "source_id": f.source_id,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    return frame.sort_values(["company_id", "metric", "period_start", "period_end"], ignore_index=True)
+def build_financials_usd(financials: Resolution, rates: Rates) -> pd.DataFrame:
+    facts = financials.facts.assign(source_id=financials.sources["value"])
+    money = facts[facts["unit"].str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)]
+    periods = money[["unit", "period_start", "period_end"]].drop_duplicates()
+    found = [rates.average(u, s, e) for u, s, e in periods.itertuples(index=False)]
+    periods = periods.assign(
+        usd_per_unit=[c.usd_per_unit for c in found],
+        rate_days=[c.days if c.usd_per_unit is not None else None for c in found],
+        note=[c.note or None for c in found],
+    )
+    money = money.merge(periods, on=["unit", "period_start", "period_end"], how="left")
+    money = money.assign(usd_value=usd_amounts(money["value"], money["usd_per_unit"]))
+    return money[COLUMNS].sort_values(["company_id", "metric", "period_start", "period_end"], ignore_index=True)

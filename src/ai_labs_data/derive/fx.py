@@ -82,6 +82,24 @@ class Rates:
             return Conversion(None, None, 0, f"before the first ECB rate for {currency}")
         return Conversion(float(s.iloc[pos]), s.index[pos], 1, "")
 
+    def on_each(self, currencies: pd.Series, dates: pd.Series) -> pd.DataFrame:
+        """`on` for many observations at once: usd_per_unit, rate_date and note, aligned with the input.
+        Each distinct (currency, date) pair is looked up once."""
+        pairs = pd.DataFrame({"currency": currencies.astype(object), "date": pd.to_datetime(dates)})
+        distinct = pairs.drop_duplicates()
+        found = [
+            self.on(c, d) if isinstance(c, str) else Conversion(None, None, 0, "no currency")
+            for c, d in zip(distinct["currency"], distinct["date"], strict=True)
+        ]
+        table = distinct.assign(
+            usd_per_unit=[c.usd_per_unit for c in found],
+            rate_date=pd.to_datetime(pd.Series([c.rate_date for c in found], index=distinct.index, dtype=object)),
+            note=[c.note or None for c in found],
+        )
+        merged = pairs.merge(table, on=["currency", "date"], how="left")
+        merged.index = currencies.index
+        return merged[["usd_per_unit", "rate_date", "note"]]
+
     def average(self, currency: str, start: pd.Timestamp, end: pd.Timestamp) -> Conversion:
         """Average rate over the ECB business days from start to end inclusive (a period figure)."""
         if start == end:

@@ -1,13 +1,39 @@
 """company_summary: one row per company, answering "what is it worth, what has it raised, what does it
-earn, what has it released" in US dollars."""
+earn, what has it released" in US dollars, from the resolved facts.
+
+Nothing is dropped silently: a valuation without a date cannot be the latest one, so the summary counts
+the undated ones; a round amount in US dollars needs no date to be added to the total (the part from
+undated rounds is shown on its own), and a round whose amount cannot be converted is counted."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .claims import fact_dates, preferred, releases_resolved, usd
+from ..resolve import Resolution
 from .fx import Rates
+from .money import usd_amounts
 from .valuations import KIND_RANK
+
+# Shares sold by existing holders (secondary sales, tender offers) raise no money for the company.
+NOT_RAISED = ["secondary", "tender_offer"]
+
+
+def rounds_in_usd(rounds: Resolution, companies: pd.DataFrame, rates: Rates) -> pd.DataFrame:
+    """Resolved rounds with their company's country and the amount raised in USD at the round's date (a
+    USD amount as stated, dated or not); amount_usd is NA for secondary sales and tender offers."""
+    facts = rounds.facts
+    country = companies.set_index("company_id")["country"].astype(object)
+    conv = rates.on_each(facts["currency"], facts["announced_date"])
+    usd = facts["currency"].astype(object).eq("USD").to_numpy()
+    rate = conv["usd_per_unit"].where(~usd, 1.0)
+    raised = ~facts["round_type"].astype(object).isin(NOT_RAISED)
+    amount = usd_amounts(facts["amount"], rate).where(raised.to_numpy())
+    return facts.assign(
+        date=facts["announced_date"],
+        country=facts["company_id"].astype(object).map(country),
+        amount_usd=amount,
+    )
 
 
 def _latest_annual(fin_usd: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -22,82 +48,78 @@ def _latest_annual(fin_usd: pd.DataFrame, metric: str) -> pd.DataFrame:
     )
 
 
-NOT_RAISED = ["secondary", "tender_offer"]
+def _count(frame: pd.DataFrame, mask: pd.Series | np.ndarray | None = None) -> pd.Series:
+    chosen = frame if mask is None else frame[mask]
+    return chosen.groupby("company_id").size()
 
 
-def rounds_in_usd(tables: dict[str, pd.DataFrame], rates: Rates) -> pd.DataFrame:
-    """Preferred rounds with their date (see fact_dates), company country and amount in USD at that date."""
-    rounds = preferred(tables["funding_rounds"])
-    dates = fact_dates(tables["funding_rounds"], "round_id", "announced_date")["date"]
-    country = tables["companies"].set_index("company_id")["country"].astype(str)
-    rounds = rounds.assign(date=rounds["round_id"].map(dates), country=rounds["company_id"].map(country))
-    # Shares sold by existing holders (secondary sales, tender offers) raise no money for the company.
-    raised = ~rounds["round_type"].isin(NOT_RAISED)
-    rounds["amount_usd"] = [
-        usd(r.amount, rates.on(r.currency, r.date).usd_per_unit) if isinstance(r.currency, str) and new else None
-        for r, new in zip(rounds.itertuples(index=False), raised, strict=True)
-    ]
-    return rounds
+def _as_int(values: pd.Series) -> pd.Series:
+    return values.astype("Float64").round().astype("Int64")
 
 
 def build_summary(
-    tables: dict[str, pd.DataFrame], valuations: pd.DataFrame, fin_usd: pd.DataFrame, rounds: pd.DataFrame, rates: Rates
+    companies: pd.DataFrame,
+    valuations: pd.DataFrame,
+    fin_usd: pd.DataFrame,
+    rounds: pd.DataFrame,
+    listings: Resolution,
+    releases: Resolution,
+    rates: Rates,
 ) -> pd.DataFrame:
-    companies = tables["companies"]
-    vals = valuations.dropna(subset=["usd_value", "date"]).assign(_rank=lambda d: d["kind"].map(KIND_RANK))
-    latest = vals.sort_values(["company_id", "date", "_rank"], ascending=[True, False, True]).drop_duplicates(
-        "company_id"
-    )
-    latest = latest.set_index("company_id")
+    ids = companies["company_id"].astype(object)
+    out = pd.DataFrame(
+        {
+            "company_id": ids,
+            "name": companies["name"],
+            "country": companies["country"],
+            "kind": companies["kind"],
+            "status": companies["status"],
+        }
+    ).set_index("company_id", drop=False)
 
-    listings = preferred(tables["listings"])
-    listed = fact_dates(tables["listings"], "company_id", "listing_date")["date"]
-    listings = listings.assign(listing_date=listings["company_id"].map(listed))
-    releases = releases_resolved(tables["model_releases"])
+    dated = valuations.dropna(subset=["usd_value", "date"]).assign(_rank=lambda d: d["kind"].map(KIND_RANK))
+    latest = dated.sort_values(["company_id", "date", "_rank"], ascending=[True, False, True])
+    latest = latest.drop_duplicates("company_id").set_index("company_id")
+    out["latest_valuation_usd"] = latest["usd_value"]
+    out["latest_valuation_date"] = latest["date"]
+    out["latest_valuation_kind"] = latest["kind"]
+    out["latest_valuation_id"] = latest["valuation_id"]
+    out["undated_valuations"] = _count(valuations, valuations["date"].isna())
+
+    with_amount = rounds["amount_usd"].notna()
+    undated = rounds["date"].isna()
+    unconverted = rounds["amount"].notna() & ~with_amount & ~rounds["round_type"].astype(object).isin(NOT_RAISED)
+    out["funding_rounds"] = _count(rounds)
+    out["funding_rounds_with_usd_amount"] = _count(rounds, with_amount)
+    out["funding_total_usd"] = rounds[with_amount].groupby("company_id")["amount_usd"].sum()
+    out["funding_undated_usd"] = rounds[with_amount & undated].groupby("company_id")["amount_usd"].sum()
+    out["funding_rounds_unconverted"] = _count(rounds, unconverted)
+
+    ipo = listings.facts.sort_values(["company_id", "listing_date"]).drop_duplicates("company_id")
+    conv = rates.on_each(ipo["currency"], ipo["listing_date"])
+    ipo = ipo.assign(usd=usd_amounts(ipo["gross_proceeds"], conv["usd_per_unit"])).set_index("company_id")
+    out["listing_date"] = ipo["listing_date"]
+    out["ipo_proceeds_usd"] = ipo["usd"]
+
     revenue, income = _latest_annual(fin_usd, "revenue"), _latest_annual(fin_usd, "net_income")
+    out["revenue_fy_end"] = revenue["period_end"]
+    out["revenue_fy_usd"] = revenue["usd_value"]
+    out["net_income_fy_end"] = income["period_end"]
+    out["net_income_fy_usd"] = income["usd_value"]
+    positive = out["revenue_fy_usd"].astype("Float64").where(lambda r: r > 0)
+    out["valuation_to_revenue"] = (out["latest_valuation_usd"].astype("Float64") / positive).round(1)
 
-    rows = []
-    for c in companies.itertuples(index=False):
-        cid = c.company_id
-        own = rounds[rounds["company_id"] == cid]
-        raised = own["amount_usd"].dropna()
-        lst = listings[listings["company_id"] == cid].sort_values("listing_date")
-        ipo = lst.iloc[0] if len(lst) else None
-        ipo_usd = None
-        if ipo is not None and isinstance(ipo["currency"], str):
-            ipo_usd = usd(ipo["gross_proceeds"], rates.on(ipo["currency"], ipo["listing_date"]).usd_per_unit)
-        rel = releases[releases["company_id"] == cid]
-        known_open = rel["open_weights"].dropna()
-        val = latest.loc[cid] if cid in latest.index else None
-        rev = revenue.loc[cid] if cid in revenue.index else None
-        inc = income.loc[cid] if cid in income.index else None
-        rev_usd = None if rev is None or pd.isna(rev["usd_value"]) else int(rev["usd_value"])
-        multiple = None
-        if val is not None and rev_usd and rev_usd > 0:
-            multiple = round(float(val["usd_value"]) / rev_usd, 1)
-        rows.append(
-            {
-                "company_id": cid,
-                "name": c.name,
-                "country": c.country,
-                "kind": c.kind,
-                "status": c.status,
-                "latest_valuation_usd": None if val is None else int(val["usd_value"]),
-                "latest_valuation_date": None if val is None else val["date"],
-                "latest_valuation_kind": None if val is None else val["kind"],
-                "latest_valuation_id": None if val is None else val["valuation_id"],
-                "funding_rounds": len(own),
-                "funding_rounds_with_usd_amount": len(raised),
-                "funding_total_usd": int(raised.sum()) if len(raised) else None,
-                "listing_date": None if ipo is None else ipo["listing_date"],
-                "ipo_proceeds_usd": ipo_usd,
-                "revenue_fy_end": None if rev is None else rev["period_end"],
-                "revenue_fy_usd": rev_usd,
-                "net_income_fy_end": None if inc is None else inc["period_end"],
-                "net_income_fy_usd": None if inc is None or pd.isna(inc["usd_value"]) else int(inc["usd_value"]),
-                "valuation_to_revenue": multiple,
-                "model_releases": int(rel["model_id"].nunique()),
-                "open_weight_share": round(100 * float(known_open.mean()), 1) if len(known_open) else None,
-            }
-        )
-    return pd.DataFrame(rows).sort_values("company_id", ignore_index=True)
+    models = releases.facts
+    out["model_releases"] = _count(models)
+    known = models.dropna(subset=["open_weights"])
+    share = known.groupby("company_id")["open_weights"].mean()
+    out["open_weight_share"] = (100 * share.astype(float)).round(1)
+
+    counts = ["funding_rounds", "funding_rounds_with_usd_amount", "funding_rounds_unconverted", "model_releases"]
+    counts += ["undated_valuations"]
+    out[counts] = out[counts].fillna(0).astype("Int64")
+    money = ["latest_valuation_usd", "funding_total_usd", "funding_undated_usd", "ipo_proceeds_usd"]
+    money += ["revenue_fy_usd", "net_income_fy_usd"]
+    for col in money:
+        out[col] = _as_int(out[col])
+    return out.sort_index().reset_index(drop=True)

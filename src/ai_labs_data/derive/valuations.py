@@ -1,59 +1,73 @@
-"""valuations: every valuation observation (a round's pre- or post-money, a market cap) in USD."""
+"""valuations: every valuation observation (a round's pre- or post-money or unqualified valuation, a
+market cap) of the resolved facts, in USD at the rate of its date."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .claims import fact_dates, preferred, usd
+from ..resolve import Resolution
 from .fx import Rates
+from .money import in_usd
 
-KIND_OF_FIELD = {"post_money_valuation": "post_money", "pre_money_valuation": "pre_money"}
+# Round fields that hold a valuation, and the kind of observation each is.
+KIND_OF_FIELD = {
+    "post_money_valuation": "post_money",
+    "pre_money_valuation": "pre_money",
+    "valuation": "unqualified",
+}
 # When two observations share a date, the more direct measure of value wins "latest valuation".
-KIND_RANK = {"market_cap": 0, "post_money": 1, "valuation_unspecified": 2, "pre_money": 3}
+KIND_RANK = {"market_cap": 0, "post_money": 1, "unqualified": 2, "pre_money": 3}
 
 
-def build_valuations(rounds: pd.DataFrame, caps: pd.DataFrame, rates: Rates) -> pd.DataFrame:
-    rows = []
-    dates = fact_dates(rounds, "round_id", "announced_date")
-    for r in preferred(rounds).itertuples(index=False):
-        date = dates["date"].get(r.round_id, pd.NaT)
-        for field, kind in KIND_OF_FIELD.items():
-            value = getattr(r, field)
-            if pd.isna(value):
-                continue
-            if kind == "post_money" and r.basis == "valuation_unspecified":
-                kind = "valuation_unspecified"
-            observation = {
-                "valuation_id": f"round:{r.round_id}:{kind}",
-                "company_id": r.company_id,
-                "date": date,
-                "kind": kind,
-                "basis": r.basis,
-                "value": value,
-                "currency": r.currency,
-                "source_table": "funding_rounds",
-                "source_key": r.round_id,
-                "source_id": r.source_id,
-                "date_source_id": dates["date_source_id"].get(r.round_id, None),
-            }
-            rows.append(_in_usd(observation, rates))
-    for c in preferred(caps).itertuples(index=False):
-        key = f"{c.company_id}|{c.date:%Y-%m-%d}"
-        observation = {
-            "valuation_id": f"market_cap:{c.company_id}:{c.date:%Y-%m-%d}",
-            "company_id": c.company_id,
-            "date": c.date,
+def _round_observations(rounds: Resolution) -> pd.DataFrame:
+    facts, cited = rounds.facts, rounds.sources
+    parts = []
+    for field, kind in KIND_OF_FIELD.items():
+        has = facts[field].notna()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "valuation_id": "round:" + facts.loc[has, "round_id"] + f":{kind}",
+                    "company_id": facts.loc[has, "company_id"],
+                    "date": facts.loc[has, "announced_date"],
+                    "kind": kind,
+                    "basis": facts.loc[has, "valuation_basis"].astype(object),
+                    "value": facts.loc[has, field],
+                    "currency": facts.loc[has, "currency"],
+                    "source_table": "funding_rounds",
+                    "source_key": facts.loc[has, "round_id"],
+                    "source_id": cited.loc[has, field],
+                    "date_source_id": cited.loc[has, "announced_date"],
+                }
+            )
+        )
+    return pd.concat(parts)
+
+
+def _cap_observations(caps: Resolution) -> pd.DataFrame:
+    facts, cited = caps.facts, caps.sources
+    day = facts["date"].dt.strftime("%Y-%m-%d")
+    return pd.DataFrame(
+        {
+            "valuation_id": "market_cap:" + facts["company_id"] + ":" + day,
+            "company_id": facts["company_id"],
+            "date": facts["date"],
             "kind": "market_cap",
-            "basis": c.basis,
-            "value": c.market_cap,
-            "currency": c.currency,
+            "basis": facts["basis"].astype(object),
+            "value": facts["market_cap"],
+            "currency": facts["currency"],
             "source_table": "market_caps",
-            "source_key": key,
-            "source_id": c.source_id,
-            "date_source_id": c.source_id,
+            "source_key": facts["company_id"] + "|" + day,
+            "source_id": cited["market_cap"],
+            "date_source_id": cited["market_cap"],
         }
-        rows.append(_in_usd(observation, rates))
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values("valuation_id", ignore_index=True)
+    )
+
+
+def build_valuations(rounds: Resolution, caps: Resolution, rates: Rates) -> pd.DataFrame:
+    frame = pd.concat([_round_observations(rounds), _cap_observations(caps)], ignore_index=True)
+    frame = in_usd(frame, rates)
+    return frame[COLUMNS].sort_values("valuation_id", ignore_index=True)
 
 
 COLUMNS = [
@@ -73,18 +87,3 @@ COLUMNS = [
     "source_id",
     "date_source_id",
 ]
-
-
-def _in_usd(observation: dict, rates: Rates) -> dict:
-    """The observation with its USD value at the rate of its date (see fx.Rates.on)."""
-    currency, date = observation["currency"], observation["date"]
-    conv = rates.on(currency, date) if isinstance(currency, str) else None
-    rate = None if conv is None else conv.usd_per_unit
-    note = "no currency" if conv is None else conv.note
-    return {
-        **observation,
-        "usd_value": usd(observation["value"], rate),
-        "usd_per_unit": rate,
-        "rate_date": None if conv is None else conv.rate_date,
-        "note": note or None,
-    }

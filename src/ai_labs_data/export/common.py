@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..loaders import load
+from ..loaders import load, resolution
 from ..package import Package, open_package, read_json
+from ..resolve import PROVENANCE_SCHEMA
 from ..tableschema import TableSchema
+
+CLAIMS_SUFFIX = "_claims"
 
 
 @dataclass
@@ -18,7 +21,7 @@ class ExportTable:
     description: str
     schema: TableSchema
     units: dict[str, str]
-    frame: pd.DataFrame  # every claim, typed
+    frame: pd.DataFrame  # typed rows: resolved facts, every claim, or provenance
 
     def unique_keys(self) -> set[tuple[str, ...]]:
         keys = {tuple(self.schema.primary_key)}
@@ -27,20 +30,50 @@ class ExportTable:
 
 
 def export_tables(root: Path | str | None = None) -> tuple[Package, list[ExportTable]]:
+    """Every table as a user loads it: a fact table resolved under its own name (one row per fact),
+    its claims beside it as `<name>_claims`, and one `provenance` table giving the source and quote of
+    every resolved value."""
     pkg = open_package(root)
     out = []
+    provenance = []
     for res in pkg.resources.values():
         raw_schema = read_json(pkg.root / res.schema_path)
         description = next(r.get("description", "") for r in pkg.descriptor["resources"] if r["name"] == res.name)
+        schema = TableSchema.from_dict(raw_schema)
+        units = {f["name"]: f["unit"] for f in raw_schema["fields"] if "unit" in f}
+        if not schema.is_claims:
+            frame = load(res.name, claims="all", root=pkg.root)
+            out.append(ExportTable(res.name, description, schema, units, frame))
+            continue
+        resolved = resolution(res.name, root=pkg.root)
+        provenance.append(resolved.provenance)
         out.append(
             ExportTable(
-                name=res.name,
-                description=description,
-                schema=TableSchema.from_dict(raw_schema),
-                units={f["name"]: f["unit"] for f in raw_schema["fields"] if "unit" in f},
-                frame=load(res.name, claims="all", root=pkg.root),
+                res.name,
+                f"{description} One row per fact, each field from the best claim that states it (see provenance).",
+                schema.resolved(),
+                units,
+                resolved.facts,
             )
         )
+        out.append(
+            ExportTable(
+                res.name + CLAIMS_SUFFIX,
+                f"{description} Every claim: one row per source that states the fact.",
+                schema,
+                units,
+                load(res.name, claims="all", root=pkg.root),
+            )
+        )
+    out.append(
+        ExportTable(
+            "provenance",
+            "The source and quote of every value of the resolved fact tables.",
+            PROVENANCE_SCHEMA,
+            {},
+            pd.concat(provenance, ignore_index=True),
+        )
+    )
     return pkg, out
 
 

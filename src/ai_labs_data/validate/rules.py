@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..arrowtext import arrow_text, edge_bytes, filled, take
-from ..package import TIERS
 from ..problems import Problem
+from ..quotes import MAX_EXCERPT, SEPARATOR, long_excerpts, numbers_stated, states_number
 from . import keys
 from .tables import Table, member
 
@@ -89,56 +89,49 @@ def fact_codes(table: Table) -> np.ndarray:
     return table.cached("fact_codes", compute)
 
 
-@rule("one-preferred", "exactly one claim per fact key has preferred=true")
+def good_standing(table: Table) -> np.ndarray:
+    """Rows that are claims in good standing: no deprecation_reason."""
+    if "deprecation_reason" not in table.raw:
+        return np.ones(len(table.raw), dtype=bool)
+    return table.raw["deprecation_reason"].isna().to_numpy()
+
+
+@rule("one-preferred", "exactly one claim in good standing per fact key has preferred=true")
 def one_preferred(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
-        if "preferred" not in table.schema.names:
+        if not table.schema.is_claims:
             continue
         key = table.schema.fact_key
-        preferred = table.data["preferred"].fillna(False).astype(bool)
+        good = good_standing(table)
+        preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool) & good
         codes = fact_codes(table)
-        counts = np.bincount(codes, weights=preferred.to_numpy(dtype=float))[codes]
+        counts = np.bincount(codes, weights=preferred.astype(float))[codes]
         label = "+".join(key)
         yield from table.problems_at(
-            counts == 0,
+            (counts == 0) & good,
             "preferred",
             "one-preferred",
-            f"no claim for this {label} is preferred; mark exactly one row preferred=true",
+            f"no claim for this {label} is preferred; mark exactly one row in good standing preferred=true",
         )
         yield from table.problems_at(
-            (counts > 1) & preferred.to_numpy(),
+            (counts > 1) & preferred,
             "preferred",
             "one-preferred",
             f"several claims for this {label} are preferred; mark exactly one",
         )
 
 
-@rule("preferred-tier", "the preferred claim comes from the best source tier that states the fact (forecasts aside)")
-def preferred_tier(ctx: Context) -> Iterator[Problem]:
-    if not (found := ctx.get("sources")):
-        return
-    (sources,) = found
-    # Each source's tier (NaN for an unknown source type), read at each row's source position.
-    levels = np.array([*TIERS.values(), np.nan])
-    types = pa.array(list(TIERS), type=pa.large_string())
-    source_tier = levels[filled(pc.index_in(arrow_text(sources.raw["source_type"]), value_set=types), -1)]
-    source_ids = arrow_text(sources.raw["source_id"])
+@rule("deprecated", "a deprecated claim (deprecation_reason given) is not preferred")
+def deprecated(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
-        if "preferred" not in table.schema.names or table.name == "sources":
+        if not table.schema.is_claims or "deprecation_reason" not in table.raw:
             continue
-        tier = np.append(source_tier, np.nan)[key_positions(source_ids, table, "source_id")]
         preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool)
-        if "basis" in table.raw:  # a forecast does not compete with an actual figure for the same fact
-            tier[filled(pc.equal(arrow_text(table.raw["basis"]), "forecast"), False) & ~preferred] = np.nan
-        codes = fact_codes(table)
-        # The best (lowest) tier stating each fact: assigned tier by tier, worst first, so the best one
-        # is written last. A handful of tiers makes this a few scatters, not one step per row.
-        best = np.full(int(codes.max(initial=-1)) + 1, np.inf)
-        for level in sorted(set(TIERS.values()), reverse=True):
-            best[codes[tier == level]] = level
-        worse = preferred & (tier > best[codes])
         yield from table.problems_at(
-            worse, "preferred", "preferred-tier", "a claim from a better source tier states this fact: prefer it"
+            preferred & ~good_standing(table),
+            "preferred",
+            "deprecated",
+            "a deprecated claim never supplies a value: set preferred=false and prefer a claim in good standing",
         )
 
 
@@ -219,9 +212,18 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("companies")):
         return
     (companies,) = found
-    ids = companies.raw["company_id"].to_numpy()
-    founded = pd.Series(companies.data["founded_date"].to_numpy(), index=ids)
-    founded_rank = pd.Series(_ranks(companies, "date_precision"), index=ids)
+    # A company may have several claims: its earliest founding date in good standing, at that claim's
+    # precision, is the bound (a later one would make a claim of the other source an error).
+    good = good_standing(companies)
+    dated = pd.DataFrame(
+        {
+            "id": companies.raw["company_id"].to_numpy()[good],
+            "founded": companies.data["founded_date"].to_numpy()[good],
+            "rank": _ranks(companies, "date_precision")[good],
+        }
+    ).dropna(subset=["founded"])
+    first = dated.sort_values(["id", "founded", "rank"]).drop_duplicates("id").set_index("id")
+    founded, founded_rank = first["founded"], first["rank"]
     for name, (date_field, precision_field) in EVENT_DATES.items():
         if (t := ctx.tables.get(name)) is None:
             continue
@@ -248,7 +250,7 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("after-cutoff", "no date after the data cut-off in datapackage.json (forecast periods excepted)")
+@rule("after-cutoff", "no date after the data cut-off in datapackage.json (forecasts and deprecated claims excepted)")
 def after_cutoff(ctx: Context) -> Iterator[Problem]:
     if ctx.cutoff is None:
         return
@@ -258,6 +260,8 @@ def after_cutoff(ctx: Context) -> Iterator[Problem]:
         if (t := ctx.tables.get(name)) is None:
             continue
         late = (t.data[date_field] > ctx.cutoff).fillna(False)
+        if t.schema.is_claims:  # a deprecated claim is on record as wrong, a wrong date included
+            late &= good_standing(t)
         if name == "financials":
             late &= t.raw["basis"].ne("forecast").fillna(True)
         yield from t.problems_at(
@@ -412,20 +416,104 @@ def metric_unit(ctx: Context) -> Iterator[Problem]:
     )
 
 
+def money_fields(table: Table) -> list[str]:
+    """Fields whose unit is the row's currency (the schema's `unit: currency`)."""
+    return [f.name for f in table.schema.fields if f.unit == "currency"]
+
+
 @rule("currency-given", "a row with a money amount states its currency")
 def currency_given(ctx: Context) -> Iterator[Problem]:
-    money = {
-        "funding_rounds": ["amount", "pre_money_valuation", "post_money_valuation"],
-        "listings": ["offer_price", "gross_proceeds"],
-        "market_caps": ["market_cap", "share_price"],
-    }
-    for name, fields in money.items():
-        if (t := ctx.tables.get(name)) is None:
+    for t in ctx.tables.values():
+        if not (fields := money_fields(t)):
             continue
         has_money = t.data[fields].notna().any(axis=1)
         yield from t.problems_at(
             has_money & t.raw["currency"].isna(), "currency", "currency-given", "money amount given without a currency"
         )
+
+
+def _basis_of(table: Table) -> dict[str, list[str]]:
+    """Each basis field (how exact a value is) and the values it qualifies, from the schema's resolvedWith."""
+    found: dict[str, list[str]] = {}
+    for f in table.schema.fields:
+        for q in f.resolved_with:
+            if q.endswith("basis") and q in table.raw:
+                found.setdefault(q, []).append(f.name)
+    return found
+
+
+@rule("basis-given", "a value with a basis field states its basis, and a basis is given only with its value")
+def basis_given(ctx: Context) -> Iterator[Problem]:
+    for t in ctx.tables.values():
+        for basis, values in _basis_of(t).items():
+            stated = t.data[values].notna().any(axis=1).to_numpy()
+            has_basis = t.raw[basis].notna().to_numpy()
+            named = " or ".join(values)
+            yield from t.problems_at(
+                stated & ~has_basis, basis, "basis-given", f"{named} is given: state how exact it is in {basis}"
+            )
+            yield from t.problems_at(
+                has_basis & ~stated,
+                basis,
+                "basis-given",
+                f"{basis} is given without {named}: clear it or add the value",
+            )
+
+
+@rule(
+    "evidence-excerpt",
+    f"each excerpt of evidence (excerpts joined by '{SEPARATOR}') is at most {MAX_EXCERPT} characters",
+)
+def evidence_excerpt(ctx: Context) -> Iterator[Problem]:
+    for t in ctx.tables.values():
+        if "evidence" not in t.raw:
+            continue
+        text = arrow_text(t.raw["evidence"])
+        # Only a cell longer than one excerpt can hold a long one: the others are settled by their length.
+        where = np.flatnonzero(filled(pc.greater(pc.utf8_length(text), MAX_EXCERPT), False))
+        cells = take(text, where).to_pylist() if len(where) else []
+        yield from t.located(
+            (
+                int(pos),
+                "evidence",
+                "evidence-excerpt",
+                f"an excerpt has {max(long)} characters (at most {MAX_EXCERPT}); quote less, or split it into "
+                f"excerpts joined by '{SEPARATOR}'",
+            )
+            for pos, cell in zip(where, cells, strict=True)
+            if (long := long_excerpts(cell))
+        )
+
+
+@rule("value-quoted", "every number a claim records is written (at some scale) in its evidence")
+def value_quoted(ctx: Context) -> Iterator[Problem]:
+    for t in ctx.tables.values():
+        if not t.schema.is_claims or "evidence" not in t.raw:
+            continue
+        numeric = [
+            f.name for f in t.schema.fields if f.type in ("integer", "number") and f.name not in t.schema.fact_key
+        ]
+        if not numeric:
+            continue
+        stated = t.data[numeric].notna().to_numpy()
+        rows = np.flatnonzero(stated.any(axis=1))
+        evidence = take(arrow_text(t.raw["evidence"]), rows).to_pylist() if len(rows) else []
+        found = []
+        for pos, text in zip(rows, evidence, strict=True):
+            numbers = numbers_stated(text or "")
+            for j in np.flatnonzero(stated[pos]):
+                name = numeric[j]
+                value = t.data[name].iat[pos]
+                if not states_number("", value, numbers):
+                    found.append(
+                        (
+                            int(pos),
+                            name,
+                            "value-quoted",
+                            f"{name} is not written in evidence: quote the words that state it",
+                        )
+                    )
+        yield from t.located(found)
 
 
 @rule(
