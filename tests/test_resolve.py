@@ -247,3 +247,24 @@ def test_summary_counts_what_it_cannot_date(repo: Path) -> None:
         undated_usd = group.loc[group["announced_date"].isna(), "amount"].sum()
         shown = summary.loc[company, "funding_undated_usd"]
         assert (0 if pd.isna(shown) else shown) == undated_usd, company
+
+
+def test_a_date_known_to_the_day_beats_one_known_to_the_month_of_the_same_tier(model: Path) -> None:
+    add_rows(model, "sources", source("zz-official-month", "official", "2025-06-01"))
+    add_rows(
+        model,
+        "model_releases",
+        claim(
+            "zz-official-month", False, "It came out in May 2024.", release_date="2024-05-01", date_precision="month"
+        ),
+    )
+    path = model / "data" / "model_releases.csv"
+    header, rows = read_rows(path)
+    for row in rows:  # the older official claim states the day
+        if row[0] == MODEL and row[1] == "zz-official-2024":
+            row[header.index("release_date")], row[header.index("date_precision")] = "2024-05-06", "day"
+            row[header.index("evidence")] += " … Released on 6 May 2024."
+    write_rows(path, header, rows)
+    assert problems(model) == []
+    shown = fact(model)
+    assert (shown["release_date"], shown["date_precision"]) == (pd.Timestamp("2024-05-06"), "day")

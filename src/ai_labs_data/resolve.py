@@ -5,8 +5,9 @@ group (a value and the fields resolved with it, such as a date and its precision
 claim in good standing that states it. Claims are ranked by source tier (filing > official > wire and
 press > analysis and datasets > aggregator), then by recency (the source's publication date, newest
 first), then by the contributor's `preferred` tie-break, then by source_id so that the order is total.
-A forecast ranks after every actual figure. A deprecated claim (one with a `deprecation_reason`) never
-supplies a value.
+A forecast ranks after every actual figure. For a date with a precision, a date known to the day ranks
+before one known only to the month or year from a source of the same tier. A deprecated claim (one with
+a `deprecation_reason`) never supplies a value.
 
 Money values share a unit field (`currency`): a fact's currency is that of the best claim stating any
 of its money values, and each money value comes from the best claim in that currency, so that no row
@@ -137,7 +138,19 @@ def ranked(claims: pd.DataFrame, schema: TableSchema, sources: pd.DataFrame) -> 
         _not_preferred=~claims["preferred"].fillna(False).astype(bool).to_numpy(),
         _source=ids.to_numpy(),
     )
-    return out.sort_values(["_fact", "_forecast", "_tier", "_age", "_not_preferred", "_source"], kind="stable")
+    return out.sort_values(ORDER, kind="stable")
+
+
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+ORDER = ["_fact", "_forecast", "_tier", "_age", "_not_preferred", "_source"]
+
+
+def by_precision(order: pd.DataFrame, precision: str) -> pd.DataFrame:
+    """`order` with a date known to the day ranked before one known to the month or year from a source of
+    the same tier: of two claims that both hold, the more precise one says more."""
+    rank = order[precision].astype(object).map(PRECISION_RANK).fillna(len(PRECISION_RANK)).astype(int)
+    keys = [*ORDER[:3], "_precision_rank", *ORDER[3:]]
+    return order.assign(_precision_rank=rank.to_numpy()).sort_values(keys, kind="stable")
 
 
 def _sortable(column: pd.Series) -> pd.Series:
@@ -179,12 +192,14 @@ def resolve(claims: pd.DataFrame, schema: TableSchema, sources: pd.DataFrame, ta
         winners[unit] = chosen
     for group in field_groups(schema):
         units = {unit_of[n] for n in group if n in unit_of}
+        precision = next((n for n in group if n.endswith("_precision")), None)
+        candidates = order if precision is None else by_precision(order, precision)
         allowed = None
         for unit in units:  # the claim's currency must be the fact's
-            wanted = order["_fact"].map(fact_unit[unit]).astype("string")
-            same = order[unit].astype("string").eq(wanted.to_numpy()).fillna(False).astype(bool)
+            wanted = candidates["_fact"].map(fact_unit[unit]).astype("string")
+            same = candidates[unit].astype("string").eq(wanted.to_numpy()).fillna(False).astype(bool)
             allowed = same if allowed is None else allowed & same
-        chosen = _first_stating(order, group, allowed)
+        chosen = _first_stating(candidates, group, allowed)
         for n in group:
             winners[n] = chosen
     cited = {}
