@@ -268,3 +268,22 @@ def test_a_date_known_to_the_day_beats_one_known_to_the_month_of_the_same_tier(m
     assert problems(model) == []
     shown = fact(model)
     assert (shown["release_date"], shown["date_precision"]) == (pd.Timestamp("2024-05-06"), "day")
+
+
+def test_coverage_measures_the_resolved_facts(repo: Path, capsys: pytest.CaptureFixture) -> None:
+    from ai_labs_data.coverage import aggregator_share, completeness
+
+    facts = ai_labs_data.load("model_releases", root=repo)
+    table = completeness(repo).set_index(["table", "subset", "field"])
+    dated = table.loc[("model_releases", "all", "release_date")]
+    assert (dated["facts"], dated["filled"]) == (len(facts), facts["release_date"].notna().sum())
+    open_models = facts[facts["open_weights"].fillna(False).astype(bool)]
+    licensed = table.loc[("model_releases", "open weights", "license")]
+    assert (licensed["facts"], licensed["filled"]) == (len(open_models), open_models["license"].notna().sum())
+    share = aggregator_share(repo)
+    totals = share[share["table"] == "(all tables)"]
+    prov = ai_labs_data.provenance(root=repo)
+    assert totals["values"].sum() == len(prov)
+    assert totals["aggregator"].sum() == (prov["tier"] == 5).sum()
+    assert main(["coverage", str(repo)]) == 0
+    assert "model_releases (open weights" in capsys.readouterr().out

@@ -126,6 +126,13 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_VALID if found else EXIT_INVALID
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    from .coverage import report
+
+    print(report(args.path))
+    return EXIT_VALID
+
+
 def _diff(args: argparse.Namespace) -> int:
     from .diff import diff_specs, render
 
@@ -180,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--table", default=None, help="look only in this table")
     s.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
     s.set_defaults(run=_show)
+    cv = sub.add_parser(
+        "coverage", help="fields filled in the resolved facts; share of shown values resting on aggregators"
+    )
+    cv.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
+    cv.set_defaults(run=_coverage)
     d = sub.add_parser("diff", help="rows added, removed and changed per table between two versions")
     d.add_argument("old", help="package folder or git revision (e.g. v0.1.0)")
     d.add_argument("new", help="package folder or git revision (e.g. HEAD)")

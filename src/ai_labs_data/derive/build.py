@@ -15,7 +15,7 @@ from ..package import open_package, read_json
 from ..resolve import Resolution, resolve
 from ..tableschema import TableSchema
 from .croissant import croissant
-from .dictionary import data_dictionary
+from .dictionary import data_dictionary, worked_example
 from .disputes import build_disputes
 from .figures import draw_figures
 from .financials_usd import build_financials_usd
@@ -112,7 +112,9 @@ def outputs(root: Path | str | None = None) -> dict[str, bytes]:
         name: {f["name"]: f.get("unit", "") for f in read_json(pkg.root / res.schema_path)["fields"]}
         for name, res in pkg.resources.items()
     }
-    files[DICTIONARY] = data_dictionary(pkg, raw, units).encode("utf-8")
+    releases = "model_releases"
+    example = worked_example(releases, result.claims[releases], result.facts[releases], schema(releases, pkg.root))
+    files[DICTIONARY] = data_dictionary(pkg, raw, units, example).encode("utf-8")
     footer = (
         f"Source: ai-labs-data {pkg.version}, data cut-off {pkg.data_cutoff}. Each value cites a public source "
         "(data/sources.csv); USD at ECB reference rates."

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..package import Package
-from ..tableschema import Field, TableSchema
+from ..resolve import Resolution
+from ..tableschema import Field, TableSchema, format_cell
+
+# The fact the dictionary's worked example shows: one model stated by several sources.
+EXAMPLE_FACT = "anthropic/claude-opus-4.6"
 
 CONSTRAINT_TEXT = {
     "required": lambda v: "required" if v else "",
@@ -33,7 +37,55 @@ def _examples(raw: pd.Series, limit: int = 3, width: int = 40) -> str:
     return ", ".join(f"`{v if len(v) <= width else v[: width - 3] + '...'}`" for v in values.astype(str))
 
 
-def data_dictionary(pkg: Package, raw_tables: dict[str, pd.DataFrame], unit_of: dict[str, dict[str, str]]) -> str:
+def worked_example(table: str, claims: pd.DataFrame, resolved: Resolution, schema: TableSchema) -> list[str]:
+    """Markdown: the claims of one fact (EXAMPLE_FACT, else the first fact whose shown values come from
+    three sources), then its resolved row with the source of each value, computed from the data."""
+    key = resolved.fact_key
+    spread = resolved.sources.nunique(axis=1)
+    position = next(iter(key.index[key.eq(EXAMPLE_FACT)]), None)
+    if position is None:
+        position = next(iter(spread.index[spread >= 3]), 0)
+    fact_key = key.iloc[position]
+    fact = resolved.facts.iloc[position]
+    mine = claims[(claims[schema.fact_key[0]] == fact[schema.fact_key[0]]).to_numpy()]
+    shown = [n for n in schema.value_fields if not pd.isna(fact[n])]
+    out = [
+        "## Claims and resolved facts",
+        "",
+        "A row of a fact table is a **claim**: one source's statement of the values it gives for one fact. "
+        "`ai_labs_data.load(table)` returns the **resolved facts**: one row per fact key, each field taken from "
+        "the best claim in good standing that states it (source tier, then the source's recency, then the claim "
+        "marked `preferred`; a date known to the day before one known to the month from the same tier; a "
+        "deprecated claim never). `ai_labs_data.provenance(table)` gives the source and quote of every shown "
+        'value, `load(table, claims="all")` every claim, `ai-labs-data show KEY` one fact field by field, and '
+        "`disputes` every field on which claims disagree.",
+        "",
+        f"Worked example, `{table}` `{fact_key}` ({len(mine)} claims):",
+        "",
+        "| source_id | fields it states |",
+        "|---|---|",
+    ]
+    for row in mine.itertuples(index=False):
+        stated = [
+            f"{n}={format_cell(getattr(row, n), schema.field(n))}"
+            for n in schema.value_fields
+            if not pd.isna(getattr(row, n)) and n not in ("company_id", "name", "family")
+        ]
+        out.append(f"| `{row.source_id}` | {_cell(', '.join(stated))} |")
+    out += ["", "Resolved (`load`), with the source of each value (`provenance`):", "", "| field | value | source |"]
+    out.append("|---|---|---|")
+    for n in shown:
+        value = format_cell(fact[n], schema.field(n))
+        out.append(f"| `{n}` | {_cell(value)} | `{resolved.sources.iloc[position][n]}` |")
+    return out
+
+
+def data_dictionary(
+    pkg: Package,
+    raw_tables: dict[str, pd.DataFrame],
+    unit_of: dict[str, dict[str, str]],
+    example: list[str] | None = None,
+) -> str:
     d = pkg.descriptor
     out = [
         f"# Data dictionary: {d.get('title', d.get('name'))}",
@@ -52,6 +104,7 @@ def data_dictionary(pkg: Package, raw_tables: dict[str, pd.DataFrame], unit_of: 
         "earlier ECB business day (the rate's date is recorded); a period figure uses the average of the daily "
         "rates over the ECB business days in the period; a date past the ECB data gets no USD value and a note.",
         "",
+        *([*example, ""] if example else []),
         "## Tables",
         "",
         "| table | kind | rows | description |",
