@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -118,3 +119,20 @@ def test_frictionless_conformance(repo: Path) -> None:
 
     report = Package(str(repo / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_with_no_path_the_package_around_the_current_directory_is_checked(
+    pkg: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from ai_labs_data.package import default_root
+
+    line, column = set_cell(pkg, "companies", 0, "kind", "unicorn")
+    env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"}
+    command = [sys.executable, "-m", "ai_labs_data.cli", "validate"]
+    inside = subprocess.run(command, cwd=pkg / "data" / "derived", capture_output=True, text=True, env=env)
+    assert inside.returncode == 1
+    assert f"package: {pkg.resolve()} (version " in inside.stderr
+    assert f"data/companies.csv:{line}:{column}: [enum]" in inside.stdout
+    outside = tmp_path_factory.mktemp("elsewhere")  # not inside the package's folder
+    installed = subprocess.run(command, cwd=outside, capture_output=True, text=True, env=env)
+    assert f"package: {default_root()} (version " in installed.stderr

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .package import DataError, PackageError, open_package
+from .package import DataError, PackageError, command_root, open_package
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         type=Path,
         default=None,
-        help="package folder or its datapackage.json (default: this package)",
+        help="package folder or its datapackage.json (default: the package around the current directory, "
+        "else the installed data)",
     )
     v.add_argument(
         "--format",
@@ -201,9 +202,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _locate(args: argparse.Namespace) -> None:
+    """Settle which package a command works on and say so in one line (on stderr, so that machine-read
+    output stays clean): with no PATH, the package around the current directory, as git finds a
+    repository, else the installed data."""
+    if not hasattr(args, "path"):
+        return
+    args.path = command_root(args.path)
+    pkg = open_package(args.path)
+    print(f"package: {pkg.root} (version {pkg.version})", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if not getattr(args, "list_rules", False):
+            _locate(args)
         return args.run(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -47,6 +47,27 @@ def default_root() -> Path:
     raise PackageError(f"no {DESCRIPTOR} found; set {ROOT_ENV} to the package folder")
 
 
+def find_root(start: Path | None = None) -> Path | None:
+    """The folder of the Data Package that holds `start` (default: the current directory): the nearest
+    of `start` and its parents with a datapackage.json, as git finds a repository; None outside any."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DESCRIPTOR).is_file():
+            return folder
+    return None
+
+
+def command_root(path: Path | None) -> Path:
+    """The package a command works on: an explicit PATH, else $AI_LABS_DATA_ROOT, else the package around
+    the current directory, else the data installed with this package. (The library's loaders, with no
+    root, use the installed data: a script's results do not depend on the folder it runs in.)"""
+    if path is not None:
+        return path
+    if os.environ.get(ROOT_ENV):
+        return Path(os.environ[ROOT_ENV])
+    return find_root() or default_root()
+
+
 def read_json(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
