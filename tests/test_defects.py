@@ -328,3 +328,10 @@ def test_deprecated_claims_do_not_count_for_one_preferred(pkg: Path) -> None:
     other = find_row(pkg, "listings", lambda r: r["company_id"] == "zhipu" and r["preferred"] == "false")
     set_cell(pkg, "listings", other, "deprecation_reason", "a typo: a later source gives the right date")
     assert problems(pkg) == []
+
+
+def test_every_fact_needs_its_fact_required_fields(pkg: Path) -> None:
+    # A company's kind may be left out of a claim, but one claim in good standing must state it.
+    row = single_claim_row(pkg, "companies", ["company_id"])
+    line, column = set_cell(pkg, "companies", row, "kind", "")
+    assert_only(problems(pkg), "data/companies.csv", line, {(column, "fact-complete")})

@@ -34,11 +34,17 @@ def info(root: Path | str | None = None) -> str:
         f"  tier {TIERS.get(kind, '?')} {kind:11s} {n:>5}"
         for kind, n in sorted(kinds.items(), key=lambda kv: (TIERS.get(kv[0], 9), kv[0]))
     ]
-    companies = tables.get("companies", [])
-    by_country = Counter(row["country"] for row in companies)
-    out += [
-        "",
-        f"companies covered: {len(companies)} (" + ", ".join(f"{c} {n}" for c, n in sorted(by_country.items())) + ")",
-    ]
-    out.append("  " + ", ".join(sorted(row["company_id"] for row in companies)))
+    # Companies are claims: one line per company (its resolved facts), not per source.
+    from .loaders import load
+
+    companies = load("companies", root=pkg.root) if "companies" in tables else None
+    if companies is not None:
+        by_country = Counter(companies["country"].astype(str))
+        out += [
+            "",
+            f"companies covered: {len(companies)} ("
+            + ", ".join(f"{c} {n}" for c, n in sorted(by_country.items()))
+            + ")",
+        ]
+        out.append("  " + ", ".join(sorted(companies["company_id"].astype(str))))
     return "\n".join(out)

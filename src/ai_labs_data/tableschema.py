@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,6 +41,8 @@ class Field:
     # Fields that must come from the same claim as this value when a fact is resolved: its qualifiers
     # (date_precision, a basis) and the values stated together with it (pre- and post-money).
     resolved_with: tuple[str, ...] = ()
+    # A claim may leave it empty, but every fact needs it from one of its claims (`factRequired`).
+    fact_required: bool = False
 
     @property
     def required(self) -> bool:
@@ -85,10 +87,15 @@ class TableSchema:
         return [n for n in self.names if n not in self.fact_key and n not in CLAIM_FIELDS]
 
     def resolved(self) -> TableSchema:
-        """The schema of the resolved view: one row per fact key, the key and the value fields."""
+        """The schema of the resolved view: one row per fact key, the key and the value fields (a field every
+        fact needs is required there)."""
         keep = set(self.fact_key) | set(self.value_fields)
         return TableSchema(
-            fields=tuple(f for f in self.fields if f.name in keep),
+            fields=tuple(
+                replace(f, constraints={**f.constraints, "required": True}) if f.fact_required else f
+                for f in self.fields
+                if f.name in keep
+            ),
             primary_key=tuple(self.fact_key),
             foreign_keys=tuple(fk for fk in self.foreign_keys if set(fk.fields) <= keep),
             missing_values=self.missing_values,
@@ -117,6 +124,7 @@ class TableSchema:
                 format=f.get("format"),
                 unit=f["unit"] if f.get("unit") in names else None,
                 resolved_with=tuple(f.get("resolvedWith", ())),
+                fact_required=bool(f.get("factRequired", False)),
             )
             for f in d["fields"]
         )

@@ -121,6 +121,31 @@ def one_preferred(ctx: Context) -> Iterator[Problem]:
         )
 
 
+@rule(
+    "fact-complete", "every fact has, from one of its claims in good standing, each field its schema marks factRequired"
+)
+def fact_complete(ctx: Context) -> Iterator[Problem]:
+    for table in ctx.tables.values():
+        needed = [f.name for f in table.schema.fields if f.fact_required]
+        if not table.schema.is_claims or not needed:
+            continue
+        codes = fact_codes(table)
+        good = good_standing(table)
+        # Reported once per fact, at its preferred claim (else its first claim) in good standing.
+        preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool) & good
+        anchor = np.full(int(codes.max(initial=-1)) + 1, -1)
+        for rows in (np.flatnonzero(good)[::-1], np.flatnonzero(preferred)[::-1]):
+            anchor[codes[rows]] = rows
+        for name in needed:
+            stated = table.data[name].notna().to_numpy() & good
+            has = np.bincount(codes[stated], minlength=len(anchor)) > 0
+            where = anchor[(~has) & (anchor >= 0)]
+            mask = np.zeros(len(codes), dtype=bool)
+            mask[where] = True
+            message = f"no claim in good standing states {name} for this fact: every fact needs one"
+            yield from table.problems_at(mask, name, "fact-complete", message)
+
+
 @rule("deprecated", "a deprecated claim (deprecation_reason given) is not preferred")
 def deprecated(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
