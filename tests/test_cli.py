@@ -136,3 +136,25 @@ def test_with_no_path_the_package_around_the_current_directory_is_checked(
     outside = tmp_path_factory.mktemp("elsewhere")  # not inside the package's folder
     installed = subprocess.run(command, cwd=outside, capture_output=True, text=True, env=env)
     assert f"package: {default_root()} (version " in installed.stderr
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import ai_labs_data
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"ai-labs-data {ai_labs_data.__version__}\n"
+
+
+def test_a_missing_extra_is_one_line_naming_it(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as if the export extra were not installed
+    code = main(["export", "--format", "duckdb", "--out", str(tmp_path), str(repo)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "error: `ai-labs-data export` needs duckdb, an optional dependency: pip install 'ai-labs-data[export]'"
+    )
+    assert "Traceback" not in err

@@ -141,8 +141,30 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+class _Version(argparse.Action):
+    """--version: the installed version, looked up only when asked (importlib.metadata is slow to load)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
+        from . import __version__
+
+        print(f"ai-labs-data {__version__}")
+        parser.exit()
+
+
+# Optional dependencies, by the extra that installs them: a command that needs one says so in one line.
+EXTRAS = {
+    "pandera": "validate",
+    "frictionless": "validate",
+    "currency_converter": "validate",
+    "matplotlib": "validate",
+    "duckdb": "export",
+    "openpyxl": "export",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-labs-data", description="Validate and maintain the ai-labs-data package.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check structure and rules; report every problem as file:line:column")
     v.add_argument(
@@ -224,6 +246,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except PackageError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ModuleNotFoundError as exc:
+        root = (exc.name or "").split(".")[0]
+        if root not in EXTRAS:
+            raise
+        print(
+            f"error: `ai-labs-data {args.command}` needs {root}, an optional dependency: "
+            f"pip install 'ai-labs-data[{EXTRAS[root]}]'",
+            file=sys.stderr,
+        )
         return EXIT_UNUSABLE
     except BrokenPipeError:  # the reader went away (`| head`): what it wanted has been written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
