@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import ai_labs_data
 from ai_labs_data.cli import main
 from ai_labs_data.derive.build import build, derive
 
-from helpers import append_copy, find_row, problems, set_cell
+from helpers import append_copy, find_row, problems, read_rows, set_cell
 
 
 def ecb_rows() -> dict[str, dict[str, str]]:
@@ -133,12 +134,39 @@ def test_build_is_deterministic_and_check_detects_staleness(pkg: Path, capsys: p
     assert curated == {p: p.read_bytes() for p in (pkg / "data").glob("*.csv")}  # the build never writes curated files
 
 
-def test_validator_reports_stale_derived_tables(pkg: Path) -> None:
+def test_validator_reports_stale_derived_tables(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ai_labs_data.derive.build as build_module
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("freshness must never draw a figure")
+
+    monkeypatch.setattr(build_module, "draw_figures", no_drawing)
     assert problems(pkg, freshness=True) == []
     path = pkg / "data" / "derived" / "company_summary.csv"
-    path.write_bytes(path.read_bytes().replace(b",public,", b",private,", 1))
-    found = [(p.file, p.rule) for p in problems(pkg, freshness=True)]
-    assert found == [("data/derived/company_summary.csv", "freshness")]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    n = next(i for i, line in enumerate(lines) if ",public," in line)
+    lines[n] = lines[n].replace(",public,", ",private,", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    column = lines[0].split(",").index("status") + 1
+    found = [(p.file, p.line, p.column, p.rule, p.value) for p in problems(pkg, freshness=True)]
+    assert found == [("data/derived/company_summary.csv", n + 1, column, "freshness", "private")]
+
+
+def test_an_unbuilt_data_change_is_stale_at_its_derived_cells(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ai_labs_data.derive.build as build_module
+
+    monkeypatch.setattr(build_module, "draw_figures", lambda *a, **k: pytest.fail("freshness drew a figure"))
+    header, rows = read_rows(pkg / "data" / "market_caps.csv")
+    counts = Counter((r[0], r[1]) for r in rows)  # company_id, date: a fact stated by one claim only
+    row = next(i for i, r in enumerate(rows) if counts[(r[0], r[1])] == 1 and r[header.index("evidence")])
+    old = rows[row][header.index("market_cap")]
+    evidence = rows[row][header.index("evidence")]
+    set_cell(pkg, "market_caps", row, "market_cap", old + "0")  # ten times: its digits are still quoted
+    assert problems(pkg) == [] and evidence
+    found = problems(pkg, freshness=True)
+    valuations = [p for p in found if p.file == "data/derived/valuations.csv"]
+    assert len(valuations) == 1 and valuations[0].field == "value" and valuations[0].value == old
+    assert ("data/derived/build-manifest.json", "freshness") in {(p.file, p.rule) for p in found}
 
 
 def test_data_dictionary_documents_every_table_and_field(repo: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from .disputes import build_disputes
 from .figures import draw_figures
 from .financials_usd import build_financials_usd
 from .fx import Rates, fx_table, read_ecb
+from .manifest import MANIFEST, manifest_text
 from .release import citation_cff, zenodo
 from .summary import build_summary, rounds_in_usd
 from .valuations import build_valuations
@@ -127,7 +130,24 @@ def outputs(root: Path | str | None = None) -> dict[str, bytes]:
     if cff.is_file():
         files["CITATION.cff"] = citation_cff(pkg, cff.read_text(encoding="utf-8")).encode("utf-8")
     files[".zenodo.json"] = zenodo(pkg).encode("utf-8")
+    files[MANIFEST] = manifest_text(pkg, files).encode("utf-8")
     return files
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk and rename it over `path`: a
+    reader (or a build killed half-way) sees the old file or the new one, never a part of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def build(root: Path | str | None = None, check: bool = False) -> BuildResult:
@@ -141,7 +161,6 @@ def build(root: Path | str | None = None, check: bool = False) -> BuildResult:
         if check:
             result.stale.append(rel)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            write_atomically(path, data)
             result.written.append(rel)
     return result

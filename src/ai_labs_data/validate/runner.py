@@ -55,13 +55,78 @@ def _cutoff(descriptor: dict, problems: list[Problem]) -> pd.Timestamp | None:
 
 
 def freshness_problems(root: Path) -> list[Problem]:
-    """Layer 3: rebuilding the derived tables must change nothing. Runs only on otherwise valid data."""
-    from ..derive.build import build
+    """Layer 3: the generated files are what a build of these inputs writes. Read from the build's
+    manifest (see derive.manifest): nothing is rebuilt while the inputs and outputs are as built; else
+    the derived tables are rebuilt in memory and each stale line located, and nothing is ever drawn."""
+    from ..derive.manifest import MANIFEST, changed_outputs, input_digest, read_manifest
 
-    return [
-        Problem(file, None, None, None, None, "freshness", "stale: differs from a rebuild; run `ai-labs-data build`")
-        for file in build(root, check=True).stale
-    ]
+    pkg = open_package(root)
+    doc = read_manifest(pkg)
+    rebuilt_inputs = doc is None or doc.get("inputs") != input_digest(pkg)
+    changed = [] if doc is None else changed_outputs(pkg, doc)
+    if not rebuilt_inputs and not changed:
+        return []
+    problems = []
+    derived = {res.path: res for res in pkg.resources.values() if res.derived}
+    tables = list(derived) if rebuilt_inputs else [path for path in changed if path in derived]
+    if tables:
+        problems += _stale_tables(pkg, [derived[path] for path in tables])
+    if rebuilt_inputs:
+        message = (
+            "no build manifest: run `ai-labs-data build`"
+            if doc is None
+            else "the data, schemas or build code changed since the last build: run `ai-labs-data build`"
+        )
+        problems.append(Problem(MANIFEST, None, None, None, None, "freshness", message))
+    for path in changed:
+        if path not in derived:
+            message = "differs from what the last build wrote: run `ai-labs-data build`"
+            problems.append(Problem(path, None, None, None, None, "freshness", message))
+    return problems
+
+
+STALE_LINES_SHOWN = 20
+
+
+def _stale_tables(pkg, resources: list) -> list[Problem]:
+    """Each derived table rebuilt in memory and compared with its file line by line: the first
+    differing cell of each differing line (at most STALE_LINES_SHOWN per table)."""
+    import csv
+    import io
+
+    from ..derive.build import derive
+    from ..loaders import to_csv
+
+    frames = derive(pkg.root)
+    found = []
+    for res in resources:
+        expected = to_csv(frames[res.name], res.name, root=pkg.root)
+        path = pkg.root / res.path
+        actual = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if actual == expected:
+            continue
+        old = list(csv.reader(io.StringIO(actual, newline="")))
+        new = list(csv.reader(io.StringIO(expected, newline="")))
+        shown = 0
+        for n in range(max(len(old), len(new))):
+            a, b = (old[n] if n < len(old) else None), (new[n] if n < len(new) else None)
+            if a == b:
+                continue
+            line, header = n + 1, new[0] if new else []
+            if a is None or b is None:
+                what = "missing: a rebuild has this line" if a is None else "extra: a rebuild has no such line"
+                found.append(Problem(res.path, line, None, None, None, "freshness", f"stale, {what}; run build"))
+            else:
+                col = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+                field = header[col] if col < len(header) else None
+                value = a[col] if col < len(a) else None
+                rebuilt = b[col] if col < len(b) else ""
+                message = f"stale: a rebuild gives {rebuilt!r}; run `ai-labs-data build`"
+                found.append(Problem(res.path, line, col + 1, field, value, "freshness", message))
+            shown += 1
+            if shown == STALE_LINES_SHOWN:
+                break
+    return found
 
 
 @contextmanager
