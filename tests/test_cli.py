@@ -158,3 +158,21 @@ def test_a_missing_extra_is_one_line_naming_it(
         "error: `ai-labs-data export` needs duckdb, an optional dependency: pip install 'ai-labs-data[export]'"
     )
     assert "Traceback" not in err
+
+
+def test_fmt_killed_before_the_rename_leaves_the_file_whole(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ai_labs_data.files as files
+
+    path = pkg / "data" / "investors.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header, list(reversed(rows)))  # out of canonical order: fmt must rewrite it
+    before = path.read_bytes()
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were stopped between writing and renaming
+
+    monkeypatch.setattr(files.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        main(["fmt", str(pkg)])
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []

@@ -335,3 +335,43 @@ def test_every_fact_needs_its_fact_required_fields(pkg: Path) -> None:
     row = single_claim_row(pkg, "companies", ["company_id"])
     line, column = set_cell(pkg, "companies", row, "kind", "")
     assert_only(problems(pkg), "data/companies.csv", line, {(column, "fact-complete")})
+
+
+HIDDEN_CHARACTERS = ["\x00", "\x07", "\x1b", "\x85", "\u200b", "\u200d", "\u202e", "\u2066", "\ufeff"]
+
+
+@pytest.mark.parametrize("char", HIDDEN_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
+def test_hidden_characters_are_named_at_their_cell(pkg: Path, char: str) -> None:
+    row = find_row(pkg, "companies", lambda r: r["hq_city"] != "")
+    header, rows = read_rows(pkg / "data" / "companies.csv")
+    city = rows[row][header.index("hq_city")]
+    line, column = set_cell(pkg, "companies", row, "hq_city", city[:2] + char + city[2:])
+    found = problems(pkg)
+    assert_only(found, "data/companies.csv", line, {(column, "hidden-character")})
+    assert f"U+{ord(char):04X}" in found[0].message and "at character 3" in found[0].message
+
+
+def test_parent_company_cycle(pkg: Path) -> None:
+    header, rows = read_rows(pkg / "data" / "companies.csv")
+    a = next(i for i, r in enumerate(rows) if r[header.index("parent_company_id")] == "")
+    b = next(
+        i for i, r in enumerate(rows) if r[header.index("parent_company_id")] == "" and r[0] != rows[a][0] and i != a
+    )
+    line_a, column = set_cell(pkg, "companies", a, "parent_company_id", rows[b][0])
+    line_b, _ = set_cell(pkg, "companies", b, "parent_company_id", rows[a][0])
+    found = {(p.file, p.line, p.column, p.rule) for p in problems(pkg)}
+    assert found == {
+        ("data/companies.csv", line_a, column, "parent-cycle"),
+        ("data/companies.csv", line_b, column, "parent-cycle"),
+    }
+
+
+def test_two_resources_with_one_name(pkg: Path) -> None:
+    import json
+
+    path = pkg / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["resources"].append(dict(descriptor["resources"][1]))
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    found = {(p.file, p.rule, p.value) for p in problems(pkg)}
+    assert ("datapackage.json", "resource-name", descriptor["resources"][1]["name"]) in found

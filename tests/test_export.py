@@ -143,3 +143,33 @@ def test_json(exported: Path, expected: dict) -> None:
     for table in expected:
         records = json.loads((exported / "json" / f"{table}.json").read_text(encoding="utf-8"))
         assert_same(expected, table, [list(r.values()) for r in records])
+
+
+def test_a_failed_export_keeps_the_previous_database(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ai_labs_data.export.writers as writers
+
+    assert main(["export", "--format", "sqlite", "--out", str(tmp_path), str(repo)]) == 0
+    before = (tmp_path / "ai-labs-data.sqlite").read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(writers, "_ddl", broken)
+    with pytest.raises(OSError, match="disk full"):
+        main(["export", "--format", "sqlite", "--out", str(tmp_path), str(repo)])
+    assert (tmp_path / "ai-labs-data.sqlite").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ai-labs-data.sqlite", "metadata.json"]  # no temp files
+
+
+def test_xlsx_text_beginning_with_a_formula_sign_stays_text(pkg: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from helpers import set_cell
+
+    set_cell(pkg, "investors", 0, "name", "-Fund")  # a name a spreadsheet would read as a formula
+    assert main(["export", "--format", "xlsx", "--out", str(tmp_path), str(pkg)]) == 0
+    sheet = load_workbook(tmp_path / "ai-labs-data.xlsx")["investors"]
+    assert sheet.cell(row=2, column=2).value == "-Fund"
+    assert sheet.cell(row=2, column=2).data_type == "s"

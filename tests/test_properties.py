@@ -140,3 +140,24 @@ def test_oracle_agrees_on_known_cases() -> None:
     assert breaks("", country) and breaks("cn", country) and not breaks("CN", country)
     assert breaks(" CN", country) and breaks("=CN", Field("name", "string"))
     assert dt.date(2024, 2, 29)  # leap day exists: date fields are not mutated here (cut-off rules apply)
+
+
+HIDDEN_CODES = [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, 0x9F, 0x200B, 0x200F, 0x202A, 0x202E, 0x2066, 0xFEFF]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.text(alphabet=st.characters(categories=["L", "N", "Zs"]), min_size=1, max_size=30)
+    .map(str.strip)
+    .filter(bool),
+    code=st.sampled_from(HIDDEN_CODES),
+    where=st.integers(min_value=1, max_value=30),
+)
+def test_any_hidden_character_in_a_name_is_reported_with_its_code_point(
+    pkg: Path, text: str, code: int, where: int
+) -> None:
+    at = min(where, len(text))
+    line, column = set_cell(pkg, "companies", 0, "name", text[:at] + chr(code) + text[at:])
+    found = [p for p in problems(pkg) if p.rule == "hidden-character"]
+    assert [(p.line, p.column) for p in found] == [(line, column)]
+    assert f"U+{code:04X}" in found[0].message

@@ -104,3 +104,14 @@ def test_diff_between_two_folders(repo: Path, pkg: Path, capsys: pytest.CaptureF
     assert "| `companies` | 0 | 0 | 1 |" in out and "| `investors` | 0 | 1 | 0 |" in out
     assert f"- removed {removed}" in out
     assert "hq_city: " in out and "-> 'Atlantis'" in out
+
+
+def test_diff_never_reads_a_revision_as_an_option(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "victim.txt"
+    target.write_text("keep me\n", encoding="utf-8")
+    monkeypatch.chdir(repo)
+    assert main(["diff", "--", f"--output={target}", "HEAD"]) == 2
+    assert "not a package folder nor a git revision" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "keep me\n"

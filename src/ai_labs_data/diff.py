@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -35,9 +36,19 @@ def _rows(root: Path, path: str, key: list[str]) -> dict[tuple[str, ...], dict[s
 
 
 def checkout(revision: str, repo: Path, into: Path) -> Path:
-    """The package files of a git revision, extracted into `into`."""
+    """The package files of a git revision, extracted into `into`. The revision is resolved to a commit
+    first, with --end-of-options, so that no revision (`--output=FILE`, say) is ever read as an option."""
+    resolved = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    commit = resolved.stdout.strip()
+    if resolved.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        raise PackageError(f"{revision}: not a package folder nor a git revision")
     archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", "--format=tar", revision, DESCRIPTOR, "data", "schemas"],
+        ["git", "-C", str(repo), "archive", "--format=tar", commit, "--", DESCRIPTOR, "data", "schemas"],
         capture_output=True,
         check=False,
     )

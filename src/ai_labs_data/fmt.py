@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .csvio import read_raw, write_csv
-from .package import Package
+from .files import write_atomically
+from .package import Package, resource_paths
 from .problems import Problem
 from .tableschema import TableSchema, canonical_text
 
@@ -38,12 +39,15 @@ def format_package(pkg: Package, check: bool) -> FormatResult:
     for res in pkg.resources.values():
         if res.derived:
             continue
-        path = pkg.root / res.path
-        text, problems = canonical(path, res.path, TableSchema.read(pkg.root / res.schema_path))
+        path, schema_path, refused = resource_paths(pkg, res)
+        if refused or path is None or schema_path is None:
+            result.problems += refused
+            continue
+        text, problems = canonical(path, res.path, TableSchema.read(schema_path))
         result.problems += problems
         if text is None or path.read_bytes() == text.encode("utf-8"):
             continue
         result.changed.append(res.path)
         if not check:
-            path.write_bytes(text.encode("utf-8"))
+            write_atomically(path, text.encode("utf-8"))
     return result

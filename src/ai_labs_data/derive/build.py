@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pandas as pd
 
 from ..citation import citation
 from ..csvio import read_raw
+from ..files import write_atomically
 from ..loaders import load, schema, to_csv
 from ..package import open_package, read_json
 from ..resolve import Resolution, resolve
@@ -132,22 +131,6 @@ def outputs(root: Path | str | None = None) -> dict[str, bytes]:
     files[".zenodo.json"] = zenodo(pkg).encode("utf-8")
     files[MANIFEST] = manifest_text(pkg, files).encode("utf-8")
     return files
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, flush it to disk and rename it over `path`: a
-    reader (or a build killed half-way) sees the old file or the new one, never a part of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def build(root: Path | str | None = None, check: bool = False) -> BuildResult:

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..files import write_atomically, write_with
 from ..package import Package
 from ..tableschema import Field
 from .common import ExportTable, enforceable_foreign_keys
@@ -83,7 +84,8 @@ def write_parquet(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pa
     written = []
     for t in tables:
         path = out / f"{t.name}.parquet"
-        pq.write_table(_arrow_table(t, pkg), path)
+        table = _arrow_table(t, pkg)
+        write_with(path, lambda temp, table=table: pq.write_table(table, temp))
         written.append(path)
     return written
 
@@ -146,20 +148,23 @@ def write_sqlite(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pat
     """A SQLite database (keys declared, descriptions as comments in the DDL) and the metadata.json that
     gives Datasette the table and column descriptions: `datasette ai-labs-data.sqlite -m metadata.json`."""
     path, meta_path = out / "ai-labs-data.sqlite", out / "metadata.json"
-    path.unlink(missing_ok=True)
     fks = enforceable_foreign_keys(tables)
-    con = sqlite3.connect(path)
-    try:
-        con.execute("PRAGMA foreign_keys = ON")
-        for t in _dependency_order(tables, fks):
-            con.execute(_ddl(t, fks[t.name], SQL_TYPES, comments_inline=True))
-            marks = ", ".join("?" for _ in t.schema.fields)
-            for batch in _parents_first(t, fks[t.name]):
-                rows = [[int(v) if isinstance(v, bool) else v for v in r] for r in _plain(batch, t, dates_as_text=True)]
-                con.executemany(f'INSERT INTO "{t.name}" VALUES ({marks})', rows)
-        con.commit()
-    finally:
-        con.close()
+
+    def write(temp: Path) -> None:
+        con = sqlite3.connect(temp)
+        try:
+            con.execute("PRAGMA foreign_keys = ON")
+            for t in _dependency_order(tables, fks):
+                con.execute(_ddl(t, fks[t.name], SQL_TYPES, comments_inline=True))
+                marks = ", ".join("?" for _ in t.schema.fields)
+                for batch in _parents_first(t, fks[t.name]):
+                    rows = [[int(v) if isinstance(v, bool) else v for v in r] for r in _plain(batch, t, True)]
+                    con.executemany(f'INSERT INTO "{t.name}" VALUES ({marks})', rows)
+            con.commit()
+        finally:
+            con.close()
+
+    write_with(path, write)  # a failed export keeps the previous database
     metadata = {
         "title": pkg.descriptor.get("title"),
         "description": pkg.descriptor.get("description"),
@@ -174,7 +179,7 @@ def write_sqlite(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pat
             }
         },
     }
-    meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomically(meta_path, (json.dumps(metadata, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return [path, meta_path]
 
 
@@ -182,22 +187,25 @@ def write_duckdb(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pat
     import duckdb
 
     path = out / "ai-labs-data.duckdb"
-    path.unlink(missing_ok=True)
     fks = enforceable_foreign_keys(tables)
-    con = duckdb.connect(str(path))
-    try:
-        for t in _dependency_order(tables, fks):
-            con.execute(_ddl(t, fks[t.name], DUCK_TYPES, comments_inline=False))
-            con.execute(f"COMMENT ON TABLE \"{t.name}\" IS '{_sql_text(t.description)}'")
-            for f in t.schema.fields:
-                con.execute(f'COMMENT ON COLUMN "{t.name}"."{f.name}" IS \'{_sql_text(f.description)}\'')
-            # One bulk insert from Arrow: row-by-row inserts take DuckDB seconds per thousand rows.
-            for batch in _parents_first(t, fks[t.name]):
-                con.register("incoming", _arrow_table(t, pkg, batch))
-                con.execute(f'INSERT INTO "{t.name}" SELECT * FROM incoming')
-                con.unregister("incoming")
-    finally:
-        con.close()
+
+    def write(temp: Path) -> None:
+        con = duckdb.connect(str(temp))
+        try:
+            for t in _dependency_order(tables, fks):
+                con.execute(_ddl(t, fks[t.name], DUCK_TYPES, comments_inline=False))
+                con.execute(f"COMMENT ON TABLE \"{t.name}\" IS '{_sql_text(t.description)}'")
+                for f in t.schema.fields:
+                    con.execute(f'COMMENT ON COLUMN "{t.name}"."{f.name}" IS \'{_sql_text(f.description)}\'')
+                # One bulk insert from Arrow: row-by-row inserts take DuckDB seconds per thousand rows.
+                for batch in _parents_first(t, fks[t.name]):
+                    con.register("incoming", _arrow_table(t, pkg, batch))
+                    con.execute(f'INSERT INTO "{t.name}" SELECT * FROM incoming')
+                    con.unregister("incoming")
+        finally:
+            con.close()
+
+    write_with(path, write)
     return [path]
 
 
@@ -223,9 +231,13 @@ def write_xlsx(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]
     for t in tables:
         sheet = book.create_sheet(t.name[:31])
         sheet.append(t.schema.names)
-        for row in _plain(t.frame, t, dates_as_text=False):
+        text_columns = [i for i, f in enumerate(t.schema.fields) if f.type == "string"]
+        for n, row in enumerate(_plain(t.frame, t, dates_as_text=False), start=2):
             sheet.append(row)
-    book.save(path)
+            for i in text_columns:  # text stays text: a cell beginning with = is never run as a formula
+                if row[i] is not None:
+                    sheet.cell(row=n, column=i + 1).data_type = "s"
+    write_with(path, lambda temp: book.save(temp))
     return [path]
 
 
@@ -235,7 +247,7 @@ def write_json(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]
         rows = _plain(t.frame, t, dates_as_text=True)
         records = [dict(zip(t.schema.names, r, strict=True)) for r in rows]
         path = out / f"{t.name}.json"
-        path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_atomically(path, (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
         written.append(path)
     return written
 

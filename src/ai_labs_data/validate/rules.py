@@ -6,6 +6,8 @@ the one-line description that CONTRIBUTING and `ai-labs-data validate --list-rul
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -392,6 +394,29 @@ def whitespace(ctx: Context) -> Iterator[Problem]:
             yield from t.located((int(pos), name, "whitespace", "remove leading/trailing whitespace") for pos in where)
 
 
+# Characters no cell may hold: C0 and C1 controls (tab and line breaks have rules of their own), invisible
+# zero-width characters and the bidirectional overrides that reorder how text is shown.
+HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+@rule("hidden-character", "text has no control, zero-width or bidirectional-override character")
+def hidden_character(ctx: Context) -> Iterator[Problem]:
+    for t in ctx.tables.values():
+        for name in _text_fields(t):
+            text = arrow_text(t.raw[name])
+            # Printable text (the great majority, in any script) is settled by arrow; only the rest is read.
+            suspect = np.flatnonzero(~filled(pc.utf8_is_printable(text), True))
+            cells = take(text, suspect).to_pylist() if len(suspect) else []
+            found = []
+            for pos, cell in zip(suspect, cells, strict=True):
+                if cell and (m := HIDDEN.search(cell)):
+                    char = m.group()
+                    label = unicodedata.name(char, "a control character")
+                    message = f"contains U+{ord(char):04X} {label} at character {m.start() + 1}: remove it"
+                    found.append((int(pos), name, "hidden-character", message))
+            yield from t.located(found)
+
+
 @rule("model-id", "model_id begins with its company_id and a slash")
 def model_id_prefix(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("model_releases")):
@@ -584,6 +609,74 @@ def parent_self(ctx: Context) -> Iterator[Problem]:
         "parent-self",
         "company names itself as parent",
     )
+
+
+@rule("parent-cycle", "no company is its own ancestor through parent_company_id")
+def parent_cycle(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("companies")):
+        return
+    (t,) = found
+    good = good_standing(t)
+    child = t.raw["company_id"].to_numpy(dtype=object)
+    parent = t.raw["parent_company_id"].to_numpy(dtype=object)
+    edges: dict[str, set[str]] = {}
+    for c, p, ok in zip(child, parent, good, strict=True):
+        if ok and isinstance(p, str) and isinstance(c, str) and p != c:  # a self-parent is parent-self's
+            edges.setdefault(c, set()).add(p)
+    on_cycle = _on_cycles(edges)
+    hit = np.array([isinstance(p, str) and c in on_cycle and p in on_cycle for c, p in zip(child, parent, strict=True)])
+    yield from t.problems_at(
+        hit & good,
+        "parent_company_id",
+        "parent-cycle",
+        "parent companies form a cycle: a company would be its own ancestor",
+    )
+
+
+def _on_cycles(edges: dict[str, set[str]]) -> set[str]:
+    """The nodes that lie on a cycle of the graph (Tarjan's strongly connected components, iteratively:
+    a deep parent chain must not hit Python's recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cyclic: set[str] = set()
+    counter = 0
+    for start in list(edges):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges.get(start, ()))))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cyclic.update(component)
+    return cyclic
 
 
 def rule_jobs(ctx: Context) -> list[Callable[[], list[Problem]]]:

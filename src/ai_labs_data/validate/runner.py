@@ -54,6 +54,19 @@ def _cutoff(descriptor: dict, problems: list[Problem]) -> pd.Timestamp | None:
     return stamp
 
 
+def _duplicate_resources(descriptor: dict) -> list[Problem]:
+    """Two resources of one name: the second would silently hide the first from every command."""
+    seen: set[str] = set()
+    found = []
+    for res in descriptor.get("resources", []):
+        name = res.get("name") if isinstance(res, dict) else None
+        if name in seen:
+            message = f"two resources are named {name!r}: rename one"
+            found.append(Problem(DESCRIPTOR, None, None, "resources", name, "resource-name", message))
+        seen.add(name)
+    return found
+
+
 def freshness_problems(root: Path) -> list[Problem]:
     """Layer 3: the generated files are what a build of these inputs writes. Read from the build's
     manifest (see derive.manifest): nothing is rebuilt while the inputs and outputs are as built; else
@@ -149,6 +162,7 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     pkg = open_package(root)
     problems: list[Problem] = []
     cutoff = _cutoff(pkg.descriptor, problems)
+    problems += _duplicate_resources(pkg.descriptor)
     with _no_gc():
         tables, structure = read_tables(pkg)
         # Foreign keys (structure) and rules read the tables independently: run them side by side.
