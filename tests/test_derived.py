@@ -207,3 +207,14 @@ def test_funding_total_excludes_secondary_sales(repo: Path) -> None:
     summary = result.frames["company_summary"].set_index("company_id")
     for company, group in rounds.dropna(subset=["amount_usd"]).groupby("company_id"):
         assert summary.loc[company, "funding_total_usd"] == int(group["amount_usd"].sum())
+
+
+def test_build_does_nothing_when_nothing_changed(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ai_labs_data.derive.build as build_module
+
+    monkeypatch.setattr(build_module, "derive_all", lambda *a, **k: pytest.fail("rebuilt with nothing changed"))
+    assert build(pkg).written == []
+    monkeypatch.undo()
+    path = pkg / "data" / "derived" / "valuations.csv"
+    path.write_bytes(path.read_bytes() + b"\n")  # a derived file touched by hand is rebuilt
+    assert build(pkg).written == ["data/derived/valuations.csv"]

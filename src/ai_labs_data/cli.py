@@ -83,7 +83,7 @@ def _fmt(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .derive.build import build
 
-    result = build(args.path, check=args.check)
+    result = build(args.path, check=args.check, force=args.force)
     for file in result.stale:
         print(f"stale: {file} differs from a rebuild; run `ai-labs-data build`")
     for file in result.written:
@@ -190,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="rebuild the derived tables under data/derived/")
     b.add_argument("path", nargs="?", type=Path, default=None, help="package folder or its datapackage.json")
     b.add_argument("--check", action="store_true", help="only report derived files that are stale (exit 1 if any)")
+    b.add_argument("--force", action="store_true", help="rebuild even when nothing changed since the last build")
     b.set_defaults(run=_build)
     e = sub.add_parser("export", help="write every table to parquet, sqlite, duckdb, xlsx or json")
     e.add_argument("--format", required=True, choices=["parquet", "sqlite", "duckdb", "xlsx", "json"])

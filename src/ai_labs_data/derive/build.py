@@ -21,7 +21,7 @@ from .disputes import build_disputes
 from .figures import draw_figures
 from .financials_usd import build_financials_usd
 from .fx import Rates, fx_table, read_ecb
-from .manifest import MANIFEST, manifest_text
+from .manifest import MANIFEST, manifest_text, up_to_date
 from .release import citation_cff, zenodo
 from .summary import build_summary, rounds_in_usd
 from .valuations import build_valuations
@@ -133,10 +133,14 @@ def outputs(root: Path | str | None = None) -> dict[str, bytes]:
     return files
 
 
-def build(root: Path | str | None = None, check: bool = False) -> BuildResult:
-    """Write every generated file (or, with check=True, only list those that are stale)."""
+def build(root: Path | str | None = None, check: bool = False, force: bool = False) -> BuildResult:
+    """Write every generated file (or, with check=True, only list those that are stale). Nothing is
+    rebuilt when the build's manifest shows the inputs and outputs unchanged since the last build, unless
+    `force`; a check always rebuilds in memory and compares every byte."""
     pkg = open_package(root)
     result = BuildResult([], [])
+    if not check and not force and up_to_date(pkg):
+        return result
     for rel, data in outputs(pkg.root).items():
         path = pkg.root / rel
         if path.is_file() and path.read_bytes() == data:

