@@ -404,8 +404,11 @@ def hidden_character(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
             text = arrow_text(t.raw[name])
-            # Printable text (the great majority, in any script) is settled by arrow; only the rest is read.
-            suspect = np.flatnonzero(~filled(pc.utf8_is_printable(text), True))
+            # Printable ASCII (most cells) is settled byte by byte, printable text in other scripts by
+            # arrow's Unicode test on the rest; only the cells left are read in Python.
+            suspect = np.flatnonzero(~filled(pc.ascii_is_printable(text), True))
+            if len(suspect):
+                suspect = suspect[~filled(pc.utf8_is_printable(take(text, suspect)), True)]
             cells = take(text, suspect).to_pylist() if len(suspect) else []
             found = []
             for pos, cell in zip(suspect, cells, strict=True):
@@ -546,24 +549,75 @@ def value_quoted(ctx: Context) -> Iterator[Problem]:
         if not numeric:
             continue
         stated = t.data[numeric].notna().to_numpy()
-        rows = np.flatnonzero(stated.any(axis=1))
+        tokens = _digit_tokens(arrow_text(t.raw["evidence"]))
+        # Most values are found among their evidence's numbers by one vectorised join; only the others
+        # (a 128K read as 131072, a scale word, a missing quote) go through the exact reading in Python.
+        doubtful = np.zeros_like(stated)
+        for j, name in enumerate(numeric):
+            rows = np.flatnonzero(stated[:, j])
+            if len(rows):
+                doubtful[rows, j] = ~_found_among(tokens, rows, take(arrow_text(t.raw[name]), rows), len(stated))
+        rows = np.flatnonzero(doubtful.any(axis=1))
         evidence = take(arrow_text(t.raw["evidence"]), rows).to_pylist() if len(rows) else []
         found = []
         for pos, text in zip(rows, evidence, strict=True):
             numbers = numbers_stated(text or "")
-            for j in np.flatnonzero(stated[pos]):
+            for j in np.flatnonzero(doubtful[pos]):
                 name = numeric[j]
-                value = t.data[name].iat[pos]
-                if not states_number("", value, numbers):
-                    found.append(
-                        (
-                            int(pos),
-                            name,
-                            "value-quoted",
-                            f"{name} is not written in evidence: quote the words that state it",
-                        )
-                    )
+                if not states_number("", t.data[name].iat[pos], numbers):
+                    message = f"{name} is not written in evidence: quote the words that state it"
+                    found.append((int(pos), name, "value-quoted", message))
         yield from t.located(found)
+
+
+def _significant_text(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Numbers as text reduced to their significant digits: sign, separators, point and outer zeros
+    removed (1,030,000,000 and 1.03 both read 103)."""
+    for mark in ("-", ".", ",", "\uff0c"):  # literal replacements: several times faster than one regex
+        text = pc.replace_substring(text, mark, "")
+    return pc.utf8_trim(text, "0")
+
+
+# Significant digits that fit an int64 exactly; a longer one is left to the exact reading.
+_MAX_DIGITS = 18
+
+
+def _as_int(digits: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Significant digits as int64, -1 where empty or too long to compare as a number."""
+    digits = digits.combine_chunks() if isinstance(digits, pa.ChunkedArray) else digits
+    fits = pc.and_(pc.greater(pc.utf8_length(digits), 0), pc.less_equal(pc.utf8_length(digits), _MAX_DIGITS))
+    usable = pc.if_else(fits, digits, pa.scalar(None, type=digits.type))
+    return filled(pc.cast(usable, pa.int64()), -1)
+
+
+def _digit_tokens(evidence: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers written in each cell: (row of each, its significant digits as int64, -1 if unusable).
+    Cells are split once on anything that is not a digit, point or separator; only the short tokens are
+    then cleaned, which costs far less than cleaning whole cells."""
+    rows, values, offset = [], [], 0
+    chunks = evidence.chunks if isinstance(evidence, pa.ChunkedArray) else [evidence]
+    for chunk in chunks:
+        lists = pc.split_pattern_regex(chunk, "[^0-9.,\uff0c]+")
+        rows.append(filled(pc.list_parent_indices(lists), 0).astype(np.int64) + offset)
+        values.append(_as_int(_significant_text(pc.list_flatten(lists))))
+        offset += len(chunk)
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(rows), np.concatenate(values)
+
+
+def _found_among(
+    tokens: tuple[np.ndarray, np.ndarray], rows: np.ndarray, values: pa.Array | pa.ChunkedArray, n: int
+) -> np.ndarray:
+    """For each of `rows`, whether its value's significant digits are among its evidence's numbers
+    (False where they cannot be compared this way: the exact reading then decides)."""
+    token_rows, token_values = tokens
+    wanted = np.full(n, -2, dtype=np.int64)  # -2 matches no token (an unusable token is -1)
+    wanted[rows] = _as_int(_significant_text(values))
+    match = (token_values == wanted[token_rows]) & (token_values >= 0)
+    found = np.zeros(n, dtype=bool)
+    found[token_rows[match]] = True
+    return found[rows]
 
 
 @rule(
