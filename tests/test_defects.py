@@ -40,7 +40,7 @@ CELL_DEFECTS = [
     ("sources", "published_date", "3 March 2025", "type"),
     ("sources", "source_type", "blog", "enum"),
     ("sources", "language", "English", "pattern"),
-    ("companies", "name", "", "required"),
+    ("companies", "source_id", "", "required"),
     ("companies", "kind", "unicorn", "enum"),
     ("companies", "country", "China", "pattern"),
     ("companies", "website", "www.example.org", "pattern"),

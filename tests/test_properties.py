@@ -27,7 +27,6 @@ FIELDS = [
     ("sources", "language"),
     ("sources", "source_type"),
     ("sources", "url"),
-    ("companies", "name"),
     ("companies", "hq_city"),
     ("companies", "website"),
     ("investors", "name"),
@@ -43,7 +42,7 @@ FIELDS = [
     ("listings", "ticker"),
     ("listings", "offer_price"),
 ]
-# (A company's kind and country are left out: every company needs them from one of its claims, a rule
+# (A company's name, kind and country are left out: every company needs them from one of its claims, a rule
 # across rows. A number must be written in its claim's evidence: see `unquoted`.)
 # Money fields: a value needs the row's currency (rule currency-given), reported at the currency cell.
 MONEY = {("market_caps", "share_price"), ("listings", "offer_price")}
