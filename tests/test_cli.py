@@ -66,7 +66,7 @@ def test_valid_summary_and_exit_0(repo: Path, capsys: pytest.CaptureFixture[str]
 def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "validate", "--list-rules")
     assert code == 0
-    names = [line.split(":")[0] for line in out.splitlines()]
+    names = [line.split()[1].rstrip(":") for line in out.splitlines()]
     assert {"one-preferred", "valuation-sum", "market-cap-listing", "source-used", "formula-injection"} <= set(names)
 
 

@@ -49,12 +49,12 @@ def _validate(args: argparse.Namespace) -> int:
         _fast_allocator()
         _prefetch(args.path)
     from .validate import validate
+    from .validate.catalogue import catalogue
     from .validate.report import FORMATS
-    from .validate.rules import RULES
 
     if args.list_rules:
-        for name, (description, _fn) in RULES.items():
-            print(f"{name}: {description}")
+        for layer, name, description in catalogue():
+            print(f"{layer:9s} {name}: {description}")
         return EXIT_VALID
     report = validate(args.path)
     print(FORMATS[args.format](report))

@@ -50,14 +50,18 @@ def _plain_layout(data: np.ndarray, names: list[str]) -> int | None:
     if data[: len(header)].tobytes() != header or data[-1] != 0x0A:
         return None
     newlines = 0
+    previous_ends_line = False
     for start in range(0, len(data), WINDOW):
         window = data[start : start + WINDOW]
         if np.count_nonzero(window == 0x0D):
             return None
-        newlines += int(np.count_nonzero(window == 0x0A))
-    # With two or more columns pyarrow refuses a blank line (too few cells); with one, look for it.
-    if len(names) < 2 and data.tobytes().find(b"\n\n") >= 0:
-        return None
+        ends = window == 0x0A
+        # A blank line (two LFs in a row, within a window or across two) goes to the exact reader, which
+        # names it; pyarrow would read it as a record of empty cells.
+        if (previous_ends_line and ends[0]) or np.any(ends[:-1] & ends[1:]):
+            return None
+        previous_ends_line = bool(ends[-1])
+        newlines += int(np.count_nonzero(ends))
     return newlines
 
 
