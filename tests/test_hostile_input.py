@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ai_labs_data.cli import main
+
 from helpers import read_rows, set_cell
 
 CLI = [sys.executable, "-m", "ai_labs_data.cli", "validate", "--format", "json"]
@@ -107,3 +109,21 @@ def test_binary_garbage(pkg: Path) -> None:
     code, report, _ = run(pkg)
     assert code == 1
     assert any(p["file"] == "data/market_caps.csv" for p in report["problems"])
+
+
+def test_deeply_nested_json_is_a_message_not_a_traceback(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (pkg / "schemas" / "investors.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main(["validate", str(pkg)]) == 1
+    out = capsys.readouterr().out
+    assert "schemas/investors.json: [schema]: schema cannot be read: investors.json: JSON nested too deeply" in out
+    (pkg / "datapackage.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
+    assert main(["validate", str(pkg)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "error: datapackage.json: JSON nested too deeply to read"
+
+
+def test_a_schema_without_fields_is_an_error_about_the_schema(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (pkg / "schemas" / "investors.json").write_text('{"primaryKey": "investor_id"}', encoding="utf-8")
+    assert main(["validate", str(pkg)]) == 1
+    assert "schemas/investors.json: [schema]: schema cannot be read: a Table Schema needs `fields`" in (
+        capsys.readouterr().out
+    )

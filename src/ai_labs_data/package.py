@@ -79,6 +79,8 @@ def read_json(path: Path) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PackageError(f"{path.name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise PackageError(f"{path.name}: JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise PackageError(f"{path.name}: expected a JSON object")
     return data

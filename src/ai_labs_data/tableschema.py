@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrowtext import PANDAS_TYPES, Text, arrow_text, filled, fixed_bytes, take
-from .package import read_json
+from .package import PackageError, read_json
 
 DATE_FORMAT = "%Y-%m-%d"
 # ASCII digits only: \d would also match other scripts' digits, which no parser here accepts.
@@ -112,6 +112,8 @@ class TableSchema:
 
     @classmethod
     def from_dict(cls, d: dict) -> TableSchema:
+        if not isinstance(d.get("fields"), list) or not all(isinstance(f, dict) and "name" in f for f in d["fields"]):
+            raise PackageError("a Table Schema needs `fields`: a list of objects, each with a `name`")
         names = {f.get("name") for f in d["fields"]}
         fields = tuple(
             Field(
