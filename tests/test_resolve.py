@@ -36,12 +36,23 @@ def source(source_id: str, source_type: str, published: str) -> dict[str, str]:
     }
 
 
-def claim(source_id: str, preferred: bool, evidence: str, **values: str) -> dict[str, str]:
+MODEL_FACT = {"model_id": MODEL, "company_id": "zhipu", "name": "ZZ Test"}
+ROUND_FACT = {
+    "round_id": "zhipu-zz-planted-round",
+    "company_id": "zhipu",
+    "round_label": "Series Z",
+    "round_type": "series_unknown",
+    "status": "closed",
+    "announced_date": "2025-09-09",
+    "date_precision": "day",
+}
+
+
+def claim(source_id: str, preferred: bool, evidence: str, fact: dict[str, str] = MODEL_FACT, **values: str) -> dict:
+    """One source's claim about `fact` (the planted model unless told otherwise), as CSV text."""
     return {
-        "model_id": MODEL,
+        **fact,
         "source_id": source_id,
-        "company_id": "zhipu",
-        "name": "ZZ Test",
         "evidence": evidence,
         "preferred": "true" if preferred else "false",
         **values,
@@ -164,19 +175,7 @@ def test_every_shown_value_is_stated_by_a_claim_of_its_fact(repo: Path, table: s
 
 
 def round_claim(source_id: str, preferred: bool, evidence: str, **values: str) -> dict[str, str]:
-    return {
-        "round_id": "zhipu-zz-planted-round",
-        "source_id": source_id,
-        "company_id": "zhipu",
-        "round_label": "Series Z",
-        "round_type": "series_unknown",
-        "status": "closed",
-        "announced_date": "2025-09-09",
-        "date_precision": "day",
-        "evidence": evidence,
-        "preferred": "true" if preferred else "false",
-        **values,
-    }
+    return claim(source_id, preferred, evidence, ROUND_FACT, **values)
 
 
 def test_disputes_compare_money_in_one_currency_and_never_pre_with_post(pkg: Path) -> None:

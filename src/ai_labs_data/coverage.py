@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .loaders import load, provenance, schema, tables
+from .loaders import claim_tables, load, resolution, schema
 from .package import TIERS
-from .resolve import key_text
 
 AGGREGATOR_TIER = TIERS["aggregator"]
 
@@ -23,10 +22,8 @@ AGGREGATOR_TIER = TIERS["aggregator"]
 def completeness(root: Path | str | None = None) -> pd.DataFrame:
     """One row per (table, subset, field): facts, facts with the field filled, and the percentage."""
     rows = []
-    for name in tables(root, derived=False):
+    for name in claim_tables(root):
         ts = schema(name, root)
-        if not ts.is_claims:
-            continue
         facts = load(name, root=root)
         subsets = {"all": facts}
         if name == "model_releases":
@@ -44,23 +41,17 @@ def aggregator_share(root: Path | str | None = None) -> pd.DataFrame:
     many there are and the percentage whose source is an aggregator (tier 5)."""
     companies = load("companies", root=root).set_index("company_id")["country"].astype(object)
     parts = []
-    for name in tables(root, derived=False):
-        ts = schema(name, root)
-        if not ts.is_claims:
-            continue
-        prov = provenance(name, root)
-        facts = load(name, root=root)
-        company = pd.Series(
-            facts["company_id"].astype(object).to_numpy(), index=key_text(facts, ts.fact_key).to_numpy()
-        )
-        country = prov["fact_key"].map(company).map(companies)
-        parts.append(prov.assign(scope=country.eq("CN").map({True: "CN", False: "global"})))
+    for name in claim_tables(root):
+        resolved = resolution(name, root)  # the facts and the provenance of their values, resolved once
+        company = pd.Series(resolved.facts["company_id"].astype(object).to_numpy(), index=resolved.fact_key.to_numpy())
+        country = resolved.provenance["fact_key"].map(company).map(companies)
+        parts.append(resolved.provenance.assign(scope=country.eq("CN").map({True: "CN", False: "global"})))
     every = pd.concat(parts, ignore_index=True)
-    out = every.assign(_agg=every["tier"].eq(AGGREGATOR_TIER)).groupby(["scope", "table"])
-    out = out.agg(values=("tier", "size"), aggregator=("_agg", "sum")).reset_index()
-    is_aggregator = every["tier"].eq(AGGREGATOR_TIER)
-    totals = every.assign(_agg=is_aggregator).groupby("scope").agg(values=("tier", "size"), aggregator=("_agg", "sum"))
-    out = pd.concat([out, totals.reset_index().assign(table="(all tables)")], ignore_index=True)
+    every["_agg"] = every["tier"].eq(AGGREGATOR_TIER)
+    counts = {"values": ("tier", "size"), "aggregator": ("_agg", "sum")}
+    out = every.groupby(["scope", "table"]).agg(**counts).reset_index()
+    totals = every.groupby("scope").agg(**counts).reset_index().assign(table="(all tables)")
+    out = pd.concat([out, totals], ignore_index=True)
     out["percent"] = (100 * out["aggregator"] / out["values"]).round(1)
     return out.sort_values(["scope", "table"], ignore_index=True)
 

@@ -59,6 +59,11 @@ def _claims(table: str, root: Path | str | None) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def claim_tables(root: Path | str | None = None) -> list[str]:
+    """The curated tables whose rows are claims (they resolve into facts), in datapackage.json order."""
+    return [name for name in tables(root, derived=False) if schema(name, root).is_claims]
+
+
 def resolution(table: str, root: Path | str | None = None) -> Resolution:
     """The resolved facts of a claim table and the provenance of every value (see `resolve`)."""
     ts = schema(table, root)
@@ -90,7 +95,7 @@ def provenance(table: str | None = None, root: Path | str | None = None) -> pd.D
     """For every value `load(table)` shows: its fact key, field, value (as CSV text), the source that
     states it, the source's tier (1 filing … 5 aggregator) and the quote. Every claim table when
     `table` is None."""
-    names = [table] if table is not None else [n for n in tables(root, derived=False) if schema(n, root).is_claims]
+    names = [table] if table is not None else claim_tables(root)
     frames = [resolution(n, root).provenance for n in names]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROVENANCE_COLUMNS)
 

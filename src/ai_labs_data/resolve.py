@@ -64,13 +64,16 @@ PROVENANCE_SCHEMA = TableSchema.from_dict(
 PROVENANCE_COLUMNS = PROVENANCE_SCHEMA.names
 
 
+def key_part(column: pd.Series) -> pd.Series:
+    """A key column as text that sorts as the column does: dates as YYYY-MM-DD, a missing part empty."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.strftime("%Y-%m-%d").astype("string").fillna("")
+    return column.astype("string").fillna("")
+
+
 def key_text(frame: pd.DataFrame, key: list[str]) -> pd.Series:
     """A fact key as one string, dates as YYYY-MM-DD, parts joined by |."""
-    parts = []
-    for k in key:
-        col = frame[k]
-        text = col.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(col) else col.astype("string")
-        parts.append(text.astype("string").fillna(""))
+    parts = [key_part(frame[k]) for k in key]
     out = parts[0]
     for p in parts[1:]:
         out = out + "|" + p
@@ -128,7 +131,7 @@ def ranked(claims: pd.DataFrame, schema: TableSchema, sources: pd.DataFrame) -> 
     )
     fact = key_text(claims, schema.fact_key)
     # Facts numbered in the order of their key values (the order of the CSV file), part by part.
-    parts = pd.DataFrame({k: _sortable(claims[k]) for k in schema.fact_key})
+    parts = pd.DataFrame({k: key_part(claims[k]) for k in schema.fact_key})
     out = claims.assign(
         _fact=parts.groupby(list(parts.columns), sort=True, dropna=False).ngroup().to_numpy(),
         _fact_key=fact.to_numpy(),
@@ -153,19 +156,13 @@ def by_precision(order: pd.DataFrame, precision: str) -> pd.DataFrame:
     return order.assign(_precision_rank=rank.to_numpy()).sort_values(keys, kind="stable")
 
 
-def _sortable(column: pd.Series) -> pd.Series:
-    """A key column as text that sorts as the column does (dates as YYYY-MM-DD)."""
-    if pd.api.types.is_datetime64_any_dtype(column):
-        return column.dt.strftime("%Y-%m-%d").fillna("")
-    return column.astype(object).astype(str)
-
-
 @dataclass
 class Resolution:
     facts: pd.DataFrame  # one row per fact key: the key and the resolved value fields, typed as the claims
     sources: pd.DataFrame  # same shape as `facts`' value fields: the source_id of each shown value
     provenance: pd.DataFrame  # one row per shown value: PROVENANCE_COLUMNS
     fact_key: pd.Series  # each fact's key as text (see `key_text`), aligned with `facts`
+    ranked: pd.DataFrame  # the claims in good standing, best first within each fact (see `ranked`)
 
 
 def _first_stating(order: pd.DataFrame, fields: list[str], allowed: pd.Series | None = None) -> pd.Series:
@@ -216,6 +213,7 @@ def resolve(claims: pd.DataFrame, schema: TableSchema, sources: pd.DataFrame, ta
         sources=pd.DataFrame(cited, index=facts.index).reset_index(drop=True),
         provenance=_provenance(claims, order, winners, schema, table),
         fact_key=pd.Series(facts["_fact_key"].to_numpy(), dtype="string"),
+        ranked=order,
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .loaders import load, schema, tables
+from .loaders import claim_tables, load, schema
 from .quotes import excerpts, states_number
 from .resolve import key_text, ranked, resolve
 from .tableschema import Field, TableSchema, format_cell
@@ -28,10 +28,6 @@ class Match:
     deprecated: pd.DataFrame  # the fact's deprecated claims
     fact: pd.Series  # the resolved fact
     cited: pd.Series  # the source of each shown value
-
-
-def claim_tables(root: Path | str | None = None) -> list[str]:
-    return [name for name in tables(root, derived=False) if schema(name, root).is_claims]
 
 
 def find(key: str, root: Path | str | None = None, table: str | None = None) -> tuple[list[Match], list[str]]:

@@ -85,7 +85,7 @@ def derive_all(root: Path | str | None = None) -> Derived:
         "valuations": valuations,
         "financials_usd": fin_usd,
         "company_summary": summary,
-        "disputes": build_disputes(claims, schemas, facts, rates),
+        "disputes": build_disputes(schemas, facts, rates),
     }
     return Derived(claims, facts, frames, rounds_usd)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..quotes import significant
-from ..resolve import Resolution, field_groups, ranked
+from ..resolve import Resolution, field_groups
 from ..tableschema import TableSchema, format_cell
 from .fx import Rates
 
@@ -172,10 +172,8 @@ def _disagreeing(
     return pd.DataFrame({"compared_in": None, "min_value": None, "max_value": None}, index=bad), labels
 
 
-def table_disputes(
-    name: str, claims: pd.DataFrame, schema: TableSchema, facts: Resolution, sources: pd.DataFrame, rates: Rates
-) -> pd.DataFrame:
-    order = ranked(claims, schema, sources)
+def table_disputes(name: str, schema: TableSchema, facts: Resolution, rates: Rates) -> pd.DataFrame:
+    order = facts.ranked  # the ranking the resolution used: best claim first
     dates = _fact_dates(schema, facts)
     parts = []
     for field in compared_fields(schema):
@@ -216,15 +214,8 @@ def table_disputes(
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
-def build_disputes(
-    claims: dict[str, pd.DataFrame],
-    schemas: dict[str, TableSchema],
-    facts: dict[str, Resolution],
-    rates: Rates,
-) -> pd.DataFrame:
-    frames = [
-        table_disputes(name, claims[name], schemas[name], facts[name], claims["sources"], rates) for name in facts
-    ]
+def build_disputes(schemas: dict[str, TableSchema], facts: dict[str, Resolution], rates: Rates) -> pd.DataFrame:
+    frames = [table_disputes(name, schemas[name], facts[name], rates) for name in facts]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
     if frame is None:
         return pd.DataFrame(columns=COLUMNS)

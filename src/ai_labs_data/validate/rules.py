@@ -98,6 +98,11 @@ def good_standing(table: Table) -> np.ndarray:
     return table.raw["deprecation_reason"].isna().to_numpy()
 
 
+def preferred_in_good_standing(table: Table) -> np.ndarray:
+    """Rows marked preferred that are claims in good standing: the ones that count as a fact's tie-break."""
+    return table.data["preferred"].fillna(False).to_numpy(dtype=bool) & good_standing(table)
+
+
 @rule("one-preferred", "exactly one claim in good standing per fact key has preferred=true")
 def one_preferred(ctx: Context) -> Iterator[Problem]:
     for table in ctx.tables.values():
@@ -105,7 +110,7 @@ def one_preferred(ctx: Context) -> Iterator[Problem]:
             continue
         key = table.schema.fact_key
         good = good_standing(table)
-        preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool) & good
+        preferred = preferred_in_good_standing(table)
         codes = fact_codes(table)
         counts = np.bincount(codes, weights=preferred.astype(float))[codes]
         label = "+".join(key)
@@ -134,7 +139,7 @@ def fact_complete(ctx: Context) -> Iterator[Problem]:
         codes = fact_codes(table)
         good = good_standing(table)
         # Reported once per fact, at its preferred claim (else its first claim) in good standing.
-        preferred = table.data["preferred"].fillna(False).to_numpy(dtype=bool) & good
+        preferred = preferred_in_good_standing(table)
         anchor = np.full(int(codes.max(initial=-1)) + 1, -1)
         for rows in (np.flatnonzero(good)[::-1], np.flatnonzero(preferred)[::-1]):
             anchor[codes[rows]] = rows
