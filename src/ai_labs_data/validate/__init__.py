@@ -1,7 +1,7 @@
 """Validation of the Data Package in layers: structure, rules, freshness.
 
-Running a validation imports pandera (on first use, while other tables are still being read); the
-loaders never do.
+The validator runs the Table Schema's constraints itself (`constraints`); `pandera_schema` offers the
+same checks as a pandera schema. Neither the loaders nor the validator import pandera.
 """
 
 from .runner import Report, validate

@@ -144,7 +144,7 @@ def _stale_tables(pkg, resources: list) -> list[Problem]:
 
 @contextmanager
 def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: validation creates many short-lived pandas and pandera objects
+    """Pause the cyclic garbage collector: validation creates many short-lived pandas and arrow objects
     but no garbage cycles worth collecting mid-run, and the collector's passes over them cost time."""
     enabled = gc.isenabled()
     gc.disable()

@@ -1,4 +1,4 @@
-"""Layer 1, structure: read every resource, type its cells, check the Table Schema with pandera and
+"""Layer 1, structure: read every resource, type its cells, check the Table Schema's constraints and
 the foreign keys. Produces the typed tables that layer 2 (rules) works on."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-import pandera.errors as pe
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -23,7 +22,7 @@ from ..package import Package, PackageError, resource_paths
 from ..problems import Problem
 from ..tableschema import ForeignKey, TableSchema, parse_cells
 from . import keys
-from .pandera_schema import to_pandera
+from .constraints import column_checks, row_checks
 from .parallel import run_jobs
 
 T = TypeVar("T")
@@ -61,14 +60,14 @@ class Table:
 
     def encoded(self, field: str) -> keys.Encoded:
         """Key codes and distinct values of a column (see `keys`), computed once and shared by the
-        pandera checks, the foreign keys and the rules."""
+        constraint checks, the foreign keys and the rules."""
         return self.cached(("encoded", field), lambda: keys.dictionary(self.raw[field]))
 
     def codes(self, field: str) -> np.ndarray:
         return self.encoded(field).codes
 
     def key_lookup(self, values: pd.Series) -> keys.Encoded | None:
-        """The pandera schema's KeyLookup: the cached encoding of a whole key column (primary, foreign
+        """The constraint checks' KeyLookup: the cached encoding of a whole key column (primary, foreign
         or unique key field), computed on first use; None for other columns."""
         name = str(values.name)
         if name in self.schema.key_fields and name in self.raw and len(values) == len(self.raw):
@@ -114,40 +113,21 @@ def type_table(
 
 
 def schema_problems(table: Table) -> list[Problem]:
-    """Run the generated pandera schema; one problem per failing cell (per row, for a duplicate key)."""
-    try:
-        # No coercion happens, so validate in place, on a shallow copy: pandera registers the schema on
-        # the frame it validates, and a frame alive at interpreter exit makes its cleanup hook fail.
-        frame = table.data.copy(deep=False)
-        to_pandera(table.schema, table.name, table.key_lookup).validate(frame, lazy=True, inplace=True)
-        return []
-    except pe.SchemaErrors as exc:
-        cases = exc.failure_cases
-    except pe.SchemaError as exc:  # pragma: no cover - lazy=True collects; kept for safety
-        return [Problem(table.file, None, None, None, None, "schema", str(exc))]
-    problems: list[Problem] = []
+    """The Table Schema's constraints (`constraints`): one problem per failing cell, one per row for a
+    duplicate compound key. A cell that failed to parse as its type was reported as such already."""
     cells: list[tuple[int, str, str, str]] = []
-    rows_done: set[int] = set()
-    bad = {name: table.bad[name].to_numpy() for name in table.schema.names}
-    for case in cases.itertuples(index=False):
-        field, check, index = case.column, str(case.check), case.index
-        if index is None or pd.isna(index) or field not in table.schema.names:
-            problems.append(Problem(table.file, None, None, str(field), None, "schema", check))
-            continue
-        pos = table.raw.index.get_loc(index)
-        if bad[field][pos]:
-            continue  # already reported as a type error
-        rule, message = check.split(": ", 1) if ": " in check else ("schema", check)
-        if check == "not_nullable":
-            rule, message = "required", "required value is missing"
-        elif case.schema_context == "DataFrameSchema":
-            # A row check (the compound primary key) fails every cell of the row: report the row once.
-            if pos in rows_done:
-                continue
-            rows_done.add(pos)
-            field = table.schema.primary_key[0]
-        cells.append((pos, field, rule, message))
-    return problems + table.located(cells)
+    for f in table.schema.fields:
+        values, bad = table.data[f.name], table.bad[f.name].to_numpy(dtype=bool)
+        if f.required:
+            missing = values.isna().to_numpy(dtype=bool) & ~bad
+            cells += [(int(pos), f.name, "required", "required value is missing") for pos in np.flatnonzero(missing)]
+        for check in column_checks(table.schema, f, table.key_lookup):
+            failing = ~check.passes(values) & ~bad
+            cells += [(int(pos), f.name, check.rule, check.message) for pos in np.flatnonzero(failing)]
+    for row in row_checks(table.schema, table.key_lookup):
+        failing = ~row.passes(table.data[list(row.fields)])
+        cells += [(int(pos), row.fields[0], row.rule, row.message) for pos in np.flatnonzero(failing)]
+    return table.located(cells)
 
 
 def member(distinct: pa.Array, allowed: pa.Array) -> np.ndarray:
@@ -189,7 +169,7 @@ def _foreign_key_problems(table: Table, fk: ForeignKey, parent: Table) -> list[P
 
 
 def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
-    """Layer 1 for one table: read, type, and check it against its generated pandera schema."""
+    """Layer 1 for one table: read, type, and check it against its Table Schema's constraints."""
     raw = read_raw(data_path, file, schema)
     if not raw.usable:
         return None, raw.problems
