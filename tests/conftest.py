@@ -14,6 +14,7 @@ def copy_package(dest: Path) -> Path:
     shutil.copy(REPO / "datapackage.json", dest / "datapackage.json")
     shutil.copytree(REPO / "data", dest / "data")
     shutil.copytree(REPO / "schemas", dest / "schemas")
+    shutil.copytree(REPO / "scripts", dest / "scripts")  # the rebuild jobs
     shutil.copytree(REPO / "docs", dest / "docs")  # generated docs, checked for freshness like derived tables
     for name in ("CITATION.cff", ".zenodo.json", "croissant.json"):  # generated release metadata, likewise
         shutil.copy(REPO / name, dest / name)

@@ -15,7 +15,8 @@ import pytest
 
 import ai_labs_data
 from ai_labs_data.cli import main
-from ai_labs_data.derive.build import build, derive
+from ai_labs_data.jobs import build
+from ai_labs_data.jobs import derived_tables as derive
 
 from helpers import append_copy, find_row, problems, read_rows, set_cell
 
@@ -135,12 +136,12 @@ def test_build_is_deterministic_and_check_detects_staleness(pkg: Path, capsys: p
 
 
 def test_validator_reports_stale_derived_tables(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ai_labs_data.derive.build as build_module
+    import ai_labs_data.publish.figures as figures
 
     def no_drawing(*args, **kwargs):
         raise AssertionError("freshness must never draw a figure")
 
-    monkeypatch.setattr(build_module, "draw_figures", no_drawing)
+    monkeypatch.setattr(figures, "draw_figures", no_drawing)
     assert problems(pkg, freshness=True) == []
     path = pkg / "data" / "derived" / "company_summary.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -153,9 +154,9 @@ def test_validator_reports_stale_derived_tables(pkg: Path, monkeypatch: pytest.M
 
 
 def test_an_unbuilt_data_change_is_stale_at_its_derived_cells(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ai_labs_data.derive.build as build_module
+    import ai_labs_data.publish.figures as figures
 
-    monkeypatch.setattr(build_module, "draw_figures", lambda *a, **k: pytest.fail("freshness drew a figure"))
+    monkeypatch.setattr(figures, "draw_figures", lambda *a, **k: pytest.fail("freshness drew a figure"))
     header, rows = read_rows(pkg / "data" / "market_caps.csv")
     counts = Counter((r[0], r[1]) for r in rows)  # company_id, date: a fact stated by one claim only
     row = next(i for i, r in enumerate(rows) if counts[(r[0], r[1])] == 1 and r[header.index("evidence")])
@@ -179,9 +180,9 @@ def test_data_dictionary_documents_every_table_and_field(repo: Path) -> None:
 
 
 def test_figures_are_generated_pngs(repo: Path) -> None:
-    from ai_labs_data.derive.build import outputs
+    from ai_labs_data.jobs import generate
 
-    files = outputs(repo)
+    files = generate(repo)
     figures = sorted(k for k in files if k.startswith("docs/figures/"))
     assert figures == [
         "docs/figures/funding_by_year_country.png",
@@ -198,23 +199,26 @@ def test_figures_are_generated_pngs(repo: Path) -> None:
 
 
 def test_funding_total_excludes_secondary_sales(repo: Path) -> None:
-    from ai_labs_data.derive.build import derive_all
+    from ai_labs_data.derive.inputs import Inputs
+    from ai_labs_data.derive.summary import rounds_in_usd
+    from ai_labs_data.package import open_package
 
-    result = derive_all(repo)
-    rounds = result.rounds_usd
+    inputs = Inputs(open_package(repo))
+    rounds = rounds_in_usd(inputs.facts("funding_rounds"), inputs.facts("companies").facts, inputs.rates)
     secondary = rounds[rounds["round_type"].isin(["secondary", "tender_offer"])]
     assert len(secondary) > 0 and secondary["amount_usd"].isna().all()
-    summary = result.frames["company_summary"].set_index("company_id")
+    summary = inputs.derived("company_summary").set_index("company_id")
     for company, group in rounds.dropna(subset=["amount_usd"]).groupby("company_id"):
         assert summary.loc[company, "funding_total_usd"] == int(group["amount_usd"].sum())
 
 
 def test_build_does_nothing_when_nothing_changed(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ai_labs_data.derive.build as build_module
+    import ai_labs_data.jobs as jobs
 
-    monkeypatch.setattr(build_module, "derive_all", lambda *a, **k: pytest.fail("rebuilt with nothing changed"))
+    monkeypatch.setattr(jobs, "run_job", lambda *a, **k: pytest.fail("rebuilt with nothing changed"))
     assert build(pkg).written == []
     monkeypatch.undo()
     path = pkg / "data" / "derived" / "valuations.csv"
     path.write_bytes(path.read_bytes() + b"\n")  # a derived file touched by hand is rebuilt
-    assert build(pkg).written == ["data/derived/valuations.csv"]
+    result = build(pkg)
+    assert result.written == ["data/derived/valuations.csv"] and result.ran == ["valuations"]

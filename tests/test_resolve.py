@@ -9,7 +9,7 @@ import pytest
 
 import ai_labs_data
 from ai_labs_data.cli import main
-from ai_labs_data.derive.build import derive
+from ai_labs_data.jobs import derived_tables as derive
 from ai_labs_data.resolve import key_text
 
 from helpers import problems, read_rows, write_rows

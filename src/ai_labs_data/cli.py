@@ -81,7 +81,7 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .derive.build import build
+    from .jobs import build
 
     result = build(args.path, check=args.check, force=args.force)
     for file in result.stale:

@@ -45,12 +45,19 @@ def _claims(table: str, root: Path | str | None) -> pd.DataFrame:
         raise DataError(
             f"{res.path}: {raw.problems[0].text() if raw.problems else 'unreadable'} (run `ai-labs-data validate`)"
         )
+    return typed_frame(raw.frame, ts, res.path, raw.lines)
+
+
+def typed_frame(raw: pd.DataFrame, ts: TableSchema, file: str, lines=None) -> pd.DataFrame:
+    """A table's CSV text (one string column per field) typed by its schema; DataError at the first cell
+    that is not of its type (`lines` gives each record's CSV line, else record n is on line n + 2)."""
     columns = {}
     for f in ts.fields:
-        values, bad = parse_column(raw.frame[f.name], f, ts.missing_values)
+        values, bad = parse_column(raw[f.name], f, ts.missing_values)
         if bad.any():
-            line = int(raw.lines[bad.to_numpy().argmax()])
-            raise DataError(f"{res.path}:{line}: {f.name} is not a valid {f.type} (run `ai-labs-data validate`)")
+            at = int(bad.to_numpy().argmax())
+            line = int(lines[at]) if lines is not None else at + 2
+            raise DataError(f"{file}:{line}: {f.name} is not a valid {f.type} (run `ai-labs-data validate`)")
         if f.type == "date":
             values = values.astype("datetime64[ns]")
         elif f.enum is not None:

@@ -7,8 +7,12 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .tableschema import TableSchema
 
 DESCRIPTOR = "datapackage.json"
 # Source tiers by sources.source_type (1 is best): filing > official > wire/press > analysis/dataset > aggregator.
@@ -102,6 +106,12 @@ class Package:
                 derived=bool(res.get("derived", False)),
             )
         return out
+
+    def schema(self, name: str) -> TableSchema:
+        """The typed Table Schema of a resource (see tableschema.TableSchema)."""
+        from .tableschema import TableSchema
+
+        return TableSchema.read(self.root / self.resources[name].schema_path)
 
     @property
     def version(self) -> str:

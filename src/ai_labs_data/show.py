@@ -18,6 +18,7 @@ from .loaders import claim_tables, load, schema
 from .quotes import excerpts, states_number
 from .resolve import key_text, ranked, resolve
 from .tableschema import Field, TableSchema, format_cell
+from .types import TYPES
 
 
 @dataclass
@@ -53,7 +54,7 @@ def find(key: str, root: Path | str | None = None, table: str | None = None) -> 
 def _quote(evidence: str, value: object, f: Field) -> list[str]:
     """The excerpts of a claim's evidence that state `value`: for a number, those that write it; else all."""
     parts = excerpts(evidence)
-    if f.type in ("integer", "number"):
+    if TYPES[f.type].numeric:
         stating = [e for e in parts if states_number(e, value)]
         return stating or parts
     return parts

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,6 +39,8 @@ class Field:
     format: str | None = None
     # The field that names this value's unit (a money amount's `currency`), when the schema says so.
     unit: str | None = None
+    # The unit as the schema writes it: a field name (`currency`) or a unit itself (`percent`, `tokens`).
+    unit_label: str = ""
     # Fields that must come from the same claim as this value when a fact is resolved: its qualifiers
     # (date_precision, a basis) and the values stated together with it (pre- and post-money).
     resolved_with: tuple[str, ...] = ()
@@ -125,6 +128,7 @@ class TableSchema:
                 false_values=tuple(f.get("falseValues", ["false"])),
                 format=f.get("format"),
                 unit=f["unit"] if f.get("unit") in names else None,
+                unit_label=str(f.get("unit", "")),
                 resolved_with=tuple(f.get("resolvedWith", ())),
                 fact_required=bool(f.get("factRequired", False)),
             )
@@ -148,7 +152,18 @@ class TableSchema:
 
     @classmethod
     def read(cls, path: Path) -> TableSchema:
-        return cls.from_dict(read_json(path))
+        """The schema at `path`, parsed once per version of the file (every command and job asks for the
+        same schemas many times)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return cls.from_dict(read_json(path))  # raises the located "file not found"
+        return _read_schema(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _read_schema(path: str, mtime_ns: int, size: int) -> TableSchema:
+    return TableSchema.from_dict(read_json(Path(path)))
 
 
 def _as_list(v: str | list[str]) -> list[str]:

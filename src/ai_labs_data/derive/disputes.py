@@ -24,6 +24,7 @@ import pandas as pd
 from ..quotes import significant
 from ..resolve import Resolution, field_groups
 from ..tableschema import TableSchema, format_cell
+from ..types import TYPES
 from .fx import Rates
 
 # Values that say the source does not know: they state nothing to disagree with.
@@ -142,7 +143,7 @@ def _disagreeing(
         span = pd.DataFrame({"_fact": facts, "lo": start, "hi": end}).groupby("_fact")
         bad = span["lo"].max() > span["hi"].min()
         return pd.DataFrame({"compared_in": None, "min_value": None, "max_value": None}, index=bad[bad].index), labels
-    if f.type in ("integer", "number"):
+    if TYPES[f.type].numeric:
         values = stated[field].to_numpy(dtype=float, na_value=np.nan)
         currency = pd.Series(None, index=stated.index, dtype=object)
         tolerance = np.zeros(len(stated))

@@ -18,6 +18,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ..tableschema import TableSchema
+
 ECB_SOURCE_ID = "ecb-eurofxref-hist"
 
 
@@ -140,3 +142,22 @@ def fx_table(rates: Rates, currencies: list[str], years: tuple[int, int]) -> pd.
     if not rows:
         return pd.DataFrame(columns=columns)
     return pd.concat(rows, ignore_index=True).sort_values(["date", "currency"], ignore_index=True)[columns]
+
+
+def currencies_used(claims: dict[str, pd.DataFrame], schemas: dict[str, TableSchema]) -> list[str]:
+    """Every ISO 4217 code in a field that the schemas name as a money value's unit (`currency`, or a
+    financial figure's `unit`, which may also be `percent`)."""
+    found: set[str] = set()
+    for name, frame in claims.items():
+        for unit in sorted({f.unit for f in schemas[name].fields if f.unit}):
+            values = frame[unit].dropna().astype(str)
+            found.update(values[values.str.fullmatch(r"[A-Z]{3}")])
+    return sorted(found)
+
+
+def years_spanned(claims: dict[str, pd.DataFrame], schemas: dict[str, TableSchema]) -> tuple[int, int]:
+    """First and last year of any date in a claim table (the facts that need exchange rates)."""
+    frames = [frame for name, frame in claims.items() if schemas[name].is_claims]
+    years = [frame[c].dropna().dt.year for frame in frames for c in frame.select_dtypes("datetime").columns]
+    every = pd.concat(years) if years else pd.Series(dtype=int)
+    return (int(every.min()), int(every.max())) if len(every) else (0, 0)

@@ -13,17 +13,8 @@ import pyarrow.parquet as pq
 from ..files import write_atomically, write_with
 from ..package import Package
 from ..tableschema import Field
+from ..types import TYPES
 from .common import ExportTable, enforceable_foreign_keys
-
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
-DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
-ARROW_TYPES = {
-    "string": pa.string(),
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-}
 
 
 def _plain(frame: pd.DataFrame, table: ExportTable, dates_as_text: bool) -> list[list]:
@@ -61,7 +52,10 @@ def _arrow_table(t: ExportTable, pkg: Package, frame: pd.DataFrame | None = None
             meta["unit"] = t.units[f.name]
         fields.append(
             pa.field(
-                f.name, ARROW_TYPES[f.type], nullable=not f.required, metadata={k: str(v) for k, v in meta.items()}
+                f.name,
+                TYPES[f.type].arrow_type(),
+                nullable=not f.required,
+                metadata={k: str(v) for k, v in meta.items()},
             )
         )
     schema = pa.schema(
@@ -76,7 +70,7 @@ def _arrow_table(t: ExportTable, pkg: Package, frame: pd.DataFrame | None = None
         },
     )
     rows = _plain(t.frame if frame is None else frame, t, dates_as_text=False)
-    arrays = [pa.array([r[i] for r in rows], type=ARROW_TYPES[f.type]) for i, f in enumerate(t.schema.fields)]
+    arrays = [pa.array([r[i] for r in rows], type=TYPES[f.type].arrow_type()) for i, f in enumerate(t.schema.fields)]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -90,12 +84,13 @@ def write_parquet(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pa
     return written
 
 
-def _ddl(t: ExportTable, fks: list, types: dict[str, str], comments_inline: bool) -> str:
+def _ddl(t: ExportTable, fks: list, dialect: str, comments_inline: bool) -> str:
+    """CREATE TABLE in `dialect` (sqlite or duckdb: the attribute of types.FieldType naming its type)."""
     lines = []
     for f in t.schema.fields:
         null = " NOT NULL" if f.required else ""
         comment = f"  -- {f.description}" if comments_inline else ""
-        lines.append(f'  "{f.name}" {types[f.type]}{null},{comment}')
+        lines.append(f'  "{f.name}" {getattr(TYPES[f.type], dialect)}{null},{comment}')
     lines.append(f"  PRIMARY KEY ({', '.join(chr(34) + k + chr(34) for k in t.schema.primary_key)})")
     for fk in fks:
         cols = ", ".join(f'"{c}"' for c in fk.fields)
@@ -155,7 +150,7 @@ def write_sqlite(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pat
         try:
             con.execute("PRAGMA foreign_keys = ON")
             for t in _dependency_order(tables, fks):
-                con.execute(_ddl(t, fks[t.name], SQL_TYPES, comments_inline=True))
+                con.execute(_ddl(t, fks[t.name], "sqlite", comments_inline=True))
                 marks = ", ".join("?" for _ in t.schema.fields)
                 for batch in _parents_first(t, fks[t.name]):
                     rows = [[int(v) if isinstance(v, bool) else v for v in r] for r in _plain(batch, t, True)]
@@ -193,7 +188,7 @@ def write_duckdb(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pat
         con = duckdb.connect(str(temp))
         try:
             for t in _dependency_order(tables, fks):
-                con.execute(_ddl(t, fks[t.name], DUCK_TYPES, comments_inline=False))
+                con.execute(_ddl(t, fks[t.name], "duckdb", comments_inline=False))
                 con.execute(f"COMMENT ON TABLE \"{t.name}\" IS '{_sql_text(t.description)}'")
                 for f in t.schema.fields:
                     con.execute(f'COMMENT ON COLUMN "{t.name}"."{f.name}" IS \'{_sql_text(f.description)}\'')

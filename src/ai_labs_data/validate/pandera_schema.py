@@ -13,15 +13,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..tableschema import TableSchema
+from ..types import TYPES
 from .constraints import Check, KeyLookup, RowCheck, column_checks, no_lookup, row_checks
-
-DTYPES = {
-    "string": pd.StringDtype(),
-    "integer": pd.Int64Dtype(),
-    "number": pd.Float64Dtype(),
-    "boolean": pd.BooleanDtype(),
-    "date": "datetime64[ns]",
-}
 
 
 def _wrap(check: Check | RowCheck) -> pa.Check:
@@ -37,7 +30,7 @@ def to_pandera(schema: TableSchema, name: str, lookup: KeyLookup = no_lookup) ->
     """The pandera schema of a Table Schema. `lookup` serves cached key encodings (see KeyLookup)."""
     columns = {
         f.name: pa.Column(
-            DTYPES.get(f.type, pd.StringDtype()),
+            TYPES[f.type].pandas,
             checks=[_wrap(c) for c in column_checks(schema, f, lookup)],
             nullable=not f.required,
             coerce=False,

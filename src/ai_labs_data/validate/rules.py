@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from ..arrowtext import arrow_text, edge_bytes, filled, take
 from ..problems import Problem
 from ..quotes import MAX_EXCERPT, SEPARATOR, long_excerpts, numbers_stated, states_number
+from ..types import TYPES
 from . import keys
 from .tables import Table, member
 
@@ -548,9 +549,7 @@ def value_quoted(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         if not t.schema.is_claims or "evidence" not in t.raw:
             continue
-        numeric = [
-            f.name for f in t.schema.fields if f.type in ("integer", "number") and f.name not in t.schema.fact_key
-        ]
+        numeric = [f.name for f in t.schema.fields if TYPES[f.type].numeric and f.name not in t.schema.fact_key]
         if not numeric:
             continue
         stated = t.data[numeric].notna().to_numpy()

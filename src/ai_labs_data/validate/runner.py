@@ -68,31 +68,31 @@ def _duplicate_resources(descriptor: dict) -> list[Problem]:
 
 
 def freshness_problems(root: Path) -> list[Problem]:
-    """Layer 3: the generated files are what a build of these inputs writes. Read from the build's
-    manifest (see derive.manifest): nothing is rebuilt while the inputs and outputs are as built; else
-    the derived tables are rebuilt in memory and each stale line located, and nothing is ever drawn."""
-    from ..derive.manifest import MANIFEST, changed_outputs, input_digest, read_manifest
+    """Layer 3: the generated files are what the rebuild jobs make of these inputs. Read from the build's
+    manifest (see `manifest`): nothing is rebuilt while every job's inputs and outputs are as built; else
+    the derived tables are rebuilt in memory and each stale line located. Figures and documents are never
+    made to check them: a dirty job that makes one is reported as such."""
+    from ..jobs import JOBS_FILE, freshness
+    from ..manifest import MANIFEST
 
     pkg = open_package(root)
-    doc = read_manifest(pkg)
-    rebuilt_inputs = doc is None or doc.get("inputs") != input_digest(pkg)
-    changed = [] if doc is None else changed_outputs(pkg, doc)
-    if not rebuilt_inputs and not changed:
+    dirty_jobs, changed = freshness(pkg)
+    if not dirty_jobs and not changed:
         return []
-    problems = []
     derived = {res.path: res for res in pkg.resources.values() if res.derived}
-    tables = list(derived) if rebuilt_inputs else [path for path in changed if path in derived]
-    if tables:
-        problems += _stale_tables(pkg, [derived[path] for path in tables])
-    if rebuilt_inputs:
+    problems = []
+    rebuildable = (pkg.root / JOBS_FILE).is_file()  # the installed data has its scripts, a bare copy may not
+    if rebuildable and (dirty_jobs or any(path in derived for path in changed)):
+        problems += _stale_tables(pkg, list(derived.values()))
+    if dirty_jobs:
         message = (
-            "no build manifest: run `ai-labs-data build`"
-            if doc is None
-            else "the data, schemas or build code changed since the last build: run `ai-labs-data build`"
+            f"the inputs of {', '.join(dirty_jobs)} changed since the last build: run `ai-labs-data build`"
+            if (pkg.root / MANIFEST).is_file()
+            else "no build manifest: run `ai-labs-data build`"
         )
         problems.append(Problem(MANIFEST, None, None, None, None, "freshness", message))
     for path in changed:
-        if path not in derived:
+        if path not in derived or not rebuildable:
             message = "differs from what the last build wrote: run `ai-labs-data build`"
             problems.append(Problem(path, None, None, None, None, "freshness", message))
     return problems
@@ -107,13 +107,12 @@ def _stale_tables(pkg, resources: list) -> list[Problem]:
     import csv
     import io
 
-    from ..derive.build import derive
-    from ..loaders import to_csv
+    from ..jobs import generate
 
-    frames = derive(pkg.root)
+    rebuilt = generate(pkg.root, tables_only=True)
     found = []
     for res in resources:
-        expected = to_csv(frames[res.name], res.name, root=pkg.root)
+        expected = rebuilt[res.path].decode("utf-8") if res.path in rebuilt else ""
         path = pkg.root / res.path
         actual = path.read_text(encoding="utf-8") if path.is_file() else ""
         if actual == expected:
@@ -133,8 +132,8 @@ def _stale_tables(pkg, resources: list) -> list[Problem]:
                 col = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
                 field = header[col] if col < len(header) else None
                 value = a[col] if col < len(a) else None
-                rebuilt = b[col] if col < len(b) else ""
-                message = f"stale: a rebuild gives {rebuilt!r}; run `ai-labs-data build`"
+                wanted = b[col] if col < len(b) else ""
+                message = f"stale: a rebuild gives {wanted!r}; run `ai-labs-data build`"
                 found.append(Problem(res.path, line, col + 1, field, value, "freshness", message))
             shown += 1
             if shown == STALE_LINES_SHOWN:

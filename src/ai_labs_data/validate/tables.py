@@ -21,18 +21,12 @@ from ..csvio import read_raw
 from ..package import Package, PackageError, resource_paths
 from ..problems import Problem
 from ..tableschema import ForeignKey, TableSchema, parse_cells
+from ..types import TYPES
 from . import keys
 from .constraints import column_checks, row_checks
 from .parallel import run_jobs
 
 T = TypeVar("T")
-KNOWN_TYPES = {"string", "integer", "number", "boolean", "date"}
-EXPECTED = {
-    "integer": "an integer (digits only, no separators or decimals)",
-    "number": "a number (digits, optional decimal point, no separators)",
-    "boolean": "true or false",
-    "date": "a date as YYYY-MM-DD",
-}
 
 
 @dataclass
@@ -107,8 +101,8 @@ def type_table(
     table = Table(name, file, schema, frame("text"), frame("values"), lines, frame("bad"))
     problems = []
     for f in schema.fields:
-        if f.type in EXPECTED:
-            problems += table.problems_at(table.bad[f.name], f.name, "type", f"expected {EXPECTED[f.type]}")
+        if f.type != "string":
+            problems += table.problems_at(table.bad[f.name], f.name, "type", f"expected {TYPES[f.type].expected}")
     return table, problems
 
 
@@ -193,9 +187,9 @@ def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
         except (PackageError, KeyError, TypeError, AttributeError) as exc:
             problems.append(Problem(res.schema_path, None, None, None, None, "schema", f"schema cannot be read: {exc}"))
             continue
-        unknown = [f for f in schema.fields if f.type not in KNOWN_TYPES]
+        unknown = [f for f in schema.fields if f.type not in TYPES]
         for f in unknown:
-            message = f"field type {f.type!r} is not one of {', '.join(sorted(KNOWN_TYPES))}"
+            message = f"field type {f.type!r} is not one of {', '.join(TYPES)}"
             problems.append(Problem(res.schema_path, None, None, f.name, f.type, "schema", message))
         if not unknown:
             jobs.append((res.name, res.path, data_path, schema))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..package import Package, read_json
+from ..package import Package
+from ..types import TYPES
+
+CROISSANT = "croissant.json"
 
 CONTEXT = {
     "@language": "en",
@@ -45,13 +48,6 @@ CONTEXT = {
     "equivalentProperty": "cr:equivalentProperty",
     "samplingRate": "cr:samplingRate",
 }
-DATA_TYPES = {
-    "string": "sc:Text",
-    "integer": "sc:Integer",
-    "number": "sc:Float",
-    "boolean": "sc:Boolean",
-    "date": "sc:Date",
-}
 
 
 def croissant(pkg: Package, files: dict[str, bytes], citation: str) -> str:
@@ -72,29 +68,24 @@ def croissant(pkg: Package, files: dict[str, bytes], citation: str) -> str:
                 "sha256": hashlib.sha256(data).hexdigest(),
             }
         )
-        schema = read_json(pkg.root / res.schema_path)
-        references = {
-            fk_field: fk["reference"]
-            for fk in schema.get("foreignKeys", [])
-            for fk_field in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
-            if len([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]) == 1
-        }
+        schema = pkg.schema(res.name)
+        # Croissant references one field: single-field foreign keys only.
+        references = {fk.fields[0]: fk for fk in schema.foreign_keys if len(fk.fields) == 1}
         fields = []
-        for f in schema["fields"]:
+        for f in schema.fields:
             field = {
                 "@type": "cr:Field",
-                "@id": f"{res.name}/{f['name']}",
-                "name": f["name"],
-                "description": f.get("description", ""),
-                "dataType": DATA_TYPES[f.get("type", "string")],
-                "source": {"fileObject": {"@id": file_id}, "extract": {"column": f["name"]}},
+                "@id": f"{res.name}/{f.name}",
+                "name": f.name,
+                "description": f.description,
+                "dataType": TYPES[f.type].croissant,
+                "source": {"fileObject": {"@id": file_id}, "extract": {"column": f.name}},
             }
-            if f["name"] in references:
-                ref = references[f["name"]]
-                target = ref["fields"] if isinstance(ref["fields"], str) else ref["fields"][0]
-                field["references"] = {"field": {"@id": f"{ref['resource']}/{target}"}}
+            if f.name in references:
+                fk = references[f.name]
+                field["references"] = {"field": {"@id": f"{fk.resource}/{fk.reference_fields[0]}"}}
             fields.append(field)
-        key = [{"@id": f"{res.name}/{k}"} for k in schema.get("primaryKey", [])]
+        key = [{"@id": f"{res.name}/{k}"} for k in schema.primary_key]
         description = next(r.get("description", "") for r in d["resources"] if r["name"] == res.name)
         record_sets.append(
             {

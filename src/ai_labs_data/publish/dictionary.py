@@ -8,7 +8,9 @@ from ..package import Package
 from ..resolve import Resolution
 from ..tableschema import Field, TableSchema, format_cell
 
+DICTIONARY = "docs/data-dictionary.md"
 # The fact the dictionary's worked example shows: one model stated by several sources.
+EXAMPLE_TABLE = "model_releases"
 EXAMPLE_FACT = "anthropic/claude-opus-4.6"
 
 CONSTRAINT_TEXT = {
@@ -83,7 +85,7 @@ def worked_example(table: str, claims: pd.DataFrame, resolved: Resolution, schem
 def data_dictionary(
     pkg: Package,
     raw_tables: dict[str, pd.DataFrame],
-    unit_of: dict[str, dict[str, str]],
+    schemas: dict[str, TableSchema],
     example: list[str] | None = None,
 ) -> str:
     d = pkg.descriptor
@@ -116,7 +118,7 @@ def data_dictionary(
         desc = next(r.get("description", "") for r in d["resources"] if r["name"] == res.name)
         out.append(f"| [`{res.name}`](#{res.name}) | {kind} | {rows} | {_cell(desc)} |")
     for res in pkg.resources.values():
-        schema = TableSchema.read(pkg.root / res.schema_path)
+        schema = schemas[res.name]
         raw = raw_tables[res.name]
         desc = next(r.get("description", "") for r in d["resources"] if r["name"] == res.name)
         out += ["", f"## {res.name}", "", desc, "", f"- File: `{res.path}`; schema: `{res.schema_path}`"]
@@ -126,7 +128,7 @@ def data_dictionary(
             out.append(f"- Foreign key: `{', '.join(fk.fields)}` -> `{fk.resource}.{ref}`")
         out += ["", "| field | type | unit | constraints | description | examples |", "|---|---|---|---|---|---|"]
         for f in schema.fields:
-            unit = unit_of.get(res.name, {}).get(f.name, "")
+            unit = f.unit_label
             examples = _examples(raw[f.name]) if f.name in raw else ""
             out.append(
                 f"| `{f.name}` | {f.type} | {_cell(unit)} | {_cell(_constraints(f))} | {_cell(f.description)} "

@@ -18,6 +18,7 @@ STYLE = {
     "axes.spines.right": False,
     "svg.hashsalt": "ai-labs-data",
 }
+FIGURES = "docs/figures"
 LEADERS = 8
 
 

@@ -7,6 +7,8 @@ import re
 
 from ..package import Package
 
+ZENODO = ".zenodo.json"
+
 
 def citation_cff(pkg: Package, current: str) -> str:
     """CITATION.cff with its version and release date taken from datapackage.json."""

@@ -1,0 +1,23 @@
+"""Job figures: docs/figures/*.png, drawn from the derived tables and the resolved facts."""
+
+from ai_labs_data.derive.inputs import Inputs
+from ai_labs_data.derive.summary import rounds_in_usd
+from ai_labs_data.publish.figures import FIGURES, draw_figures
+
+
+def run(inputs: Inputs) -> dict[str, bytes]:
+    pkg = inputs.pkg
+    footer = (
+        f"Source: ai-labs-data {pkg.version}, data cut-off {pkg.data_cutoff}. Each value cites a public source "
+        "(data/sources.csv); USD at ECB reference rates."
+    )
+    derived = {name: inputs.derived(name) for name in ("valuations", "company_summary")}
+    facts = {name: inputs.facts(name).facts for name in ("market_caps", "model_releases")}
+    rounds_usd = rounds_in_usd(inputs.facts("funding_rounds"), inputs.facts("companies").facts, inputs.rates)
+    return {f"{FIGURES}/{name}": png for name, png in draw_figures(derived, facts, rounds_usd, footer).items()}
+
+
+if __name__ == "__main__":
+    from ai_labs_data.jobs import main
+
+    main(__file__)

@@ -1,0 +1,79 @@
+"""The rebuild jobs of scripts/jobs.toml: declared once, run only when dirty, honest about what they read."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ai_labs_data.cli import main
+from ai_labs_data.jobs import build, read_jobs
+from ai_labs_data.package import PackageError, open_package
+
+from helpers import read_rows, set_cell
+
+
+def test_every_derived_table_and_generated_file_has_exactly_one_job(repo: Path) -> None:
+    pkg = open_package(repo)
+    jobs = read_jobs(pkg)
+    derived = [res.path for res in pkg.resources.values() if res.derived]
+    for path in [*derived, "docs/data-dictionary.md", "croissant.json", "docs/figures/releases_per_quarter.png"]:
+        assert sum(job.writes(path) for job in jobs) == 1, path
+    for job in jobs:
+        assert (repo / job.script).is_file(), job.script
+
+
+def test_editing_one_table_reruns_only_the_jobs_that_read_it(pkg: Path) -> None:
+    header, rows = read_rows(pkg / "data" / "financials.csv")
+    set_cell(pkg, "financials", 0, "evidence", rows[0][header.index("evidence")] + " ")
+    result = build(pkg)
+    assert "financials_usd" in result.ran and "figures" not in result.ran and "valuations" not in result.ran
+    # The USD table came out the same, so the summary that reads it was not rerun either.
+    assert "company_summary" not in result.ran
+    assert build(pkg).ran == []
+
+
+def test_a_job_reading_an_undeclared_input_is_refused(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jobs = pkg / "scripts" / "jobs.toml"
+    text = jobs.read_text(encoding="utf-8")
+    jobs.write_text(text.replace('"data/funding_rounds.csv", "data/market_caps.csv"]', '"data/funding_rounds.csv"]'))
+    assert main(["build", str(pkg), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "job valuations reads data/market_caps.csv, which its inputs do not declare" in err
+    assert "Traceback" not in err
+
+
+def test_jobs_must_be_declared_after_the_jobs_they_read(pkg: Path) -> None:
+    jobs = pkg / "scripts" / "jobs.toml"
+    text = jobs.read_text(encoding="utf-8")
+    summary = text[text.index('[[job]]\nname = "company_summary"') : text.index('[[job]]\nname = "disputes"')]
+    jobs.write_text(summary + text.replace(summary, ""), encoding="utf-8")
+    with pytest.raises(PackageError, match="company_summary reads what valuations writes"):
+        read_jobs(open_package(pkg))
+
+
+def test_a_failing_script_is_named_not_a_traceback(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = pkg / "scripts" / "disputes.py"
+    script.write_text(script.read_text(encoding="utf-8").replace("    schemas = {", "    1 / 0\n    schemas = {", 1))
+    assert main(["build", str(pkg), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "job disputes failed at disputes.py:" in err and "ZeroDivisionError" in err
+
+
+def test_a_script_runs_alone(pkg: Path) -> None:
+    target = pkg / "data" / "derived" / "valuations.csv"
+    good = target.read_bytes()
+    target.write_bytes(b"")
+    done = subprocess.run([sys.executable, str(pkg / "scripts" / "valuations.py")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "wrote data/derived/valuations.csv"
+    assert target.read_bytes() == good
+
+
+def test_a_package_without_its_jobs_cannot_be_built(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(pkg / "scripts")
+    assert main(["build", str(pkg)]) == 2
+    assert "no scripts/jobs.toml" in capsys.readouterr().err
