@@ -35,19 +35,6 @@ NOT_COMPARED = {"status"}
 ESTIMATE = 0.10  # an "about" figure stands for anything within 10%
 FX_TOLERANCE = 0.05  # two currencies converted at one day's rate agree within 5%
 PRECISION_END = {"month": pd.offsets.MonthEnd(0), "year": pd.offsets.YearEnd(0)}
-COLUMNS = [
-    "table",
-    "fact_key",
-    "field",
-    "claims",
-    "values",
-    "compared_in",
-    "min_value",
-    "max_value",
-    "spread_percent",
-    "shown_value",
-    "shown_source_id",
-]
 
 
 def qualifiers(schema: TableSchema) -> set[str]:
@@ -212,14 +199,14 @@ def table_disputes(name: str, schema: TableSchema, facts: Resolution, rates: Rat
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def build_disputes(schemas: dict[str, TableSchema], facts: dict[str, Resolution], rates: Rates) -> pd.DataFrame:
     frames = [table_disputes(name, schemas[name], facts[name], rates) for name in facts]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
     if frame is None:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame()
     lo, hi = frame["min_value"], frame["max_value"]
     frame["spread_percent"] = (100 * (hi - lo) / lo.abs()).where(lo.ne(0)).round(2)
-    return frame[COLUMNS].sort_values(["table", "fact_key", "field"], ignore_index=True)
+    return frame  # columns and row order come from the table's schema (Inputs.table_file)

@@ -8,22 +8,6 @@ from ..resolve import Resolution
 from .fx import Rates
 from .money import usd_amounts
 
-COLUMNS = [
-    "company_id",
-    "metric",
-    "period_start",
-    "period_end",
-    "date_precision",
-    "value",
-    "unit",
-    "basis",
-    "usd_value",
-    "usd_per_unit",
-    "rate_days",
-    "note",
-    "source_id",
-]
-
 
 def build_financials_usd(financials: Resolution, rates: Rates) -> pd.DataFrame:
     facts = financials.facts.assign(source_id=financials.sources["value"])
@@ -37,4 +21,4 @@ def build_financials_usd(financials: Resolution, rates: Rates) -> pd.DataFrame:
     )
     money = money.merge(periods, on=["unit", "period_start", "period_end"], how="left")
     money = money.assign(usd_value=usd_amounts(money["value"], money["usd_per_unit"]))
-    return money[COLUMNS].sort_values(["company_id", "metric", "period_start", "period_end"], ignore_index=True)
+    return money  # columns and row order come from the table's schema (Inputs.table_file)

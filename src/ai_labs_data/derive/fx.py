@@ -138,10 +138,8 @@ def fx_table(rates: Rates, currencies: list[str], years: tuple[int, int]) -> pd.
                 }
             )
         )
-    columns = ["date", "currency", "usd_per_unit", "units_per_eur", "usd_per_eur", "source_id"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(rows, ignore_index=True).sort_values(["date", "currency"], ignore_index=True)[columns]
+    # Columns and row order come from the table's schema (Inputs.table_file).
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
 def currencies_used(claims: dict[str, pd.DataFrame], schemas: dict[str, TableSchema]) -> list[str]:

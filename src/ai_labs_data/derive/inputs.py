@@ -92,5 +92,14 @@ class Inputs:
         return cached[1]
 
     def table_file(self, table: str, frame: pd.DataFrame) -> dict[str, bytes]:
-        """A derived table's output: its canonical CSV bytes under its path."""
-        return {self.path(table): to_csv(frame, table, root=self.root).encode("utf-8")}
+        """A derived table's output: its canonical CSV bytes under its path. The columns are the schema's
+        fields in the schema's order and the rows are sorted by its primary key, so a derivation states
+        neither; a field the derivation did not compute is an error naming it."""
+        ts = self.schema(table)
+        if frame.empty:
+            frame = frame.reindex(columns=ts.names)
+        missing = [name for name in ts.names if name not in frame.columns]
+        if missing:
+            raise PackageError(f"{self.job or table}: the derivation gives no {', '.join(missing)} ({table}'s schema)")
+        frame = frame.sort_values(list(ts.primary_key), ignore_index=True, kind="stable")
+        return {self.path(table): to_csv(frame[ts.names], table, root=self.root).encode("utf-8")}

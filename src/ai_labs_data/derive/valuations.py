@@ -67,23 +67,4 @@ def _cap_observations(caps: Resolution) -> pd.DataFrame:
 def build_valuations(rounds: Resolution, caps: Resolution, rates: Rates) -> pd.DataFrame:
     frame = pd.concat([_round_observations(rounds), _cap_observations(caps)], ignore_index=True)
     frame = in_usd(frame, rates)
-    return frame[COLUMNS].sort_values("valuation_id", ignore_index=True)
-
-
-COLUMNS = [
-    "valuation_id",
-    "company_id",
-    "date",
-    "kind",
-    "basis",
-    "value",
-    "currency",
-    "usd_value",
-    "usd_per_unit",
-    "rate_date",
-    "note",
-    "source_table",
-    "source_key",
-    "source_id",
-    "date_source_id",
-]
+    return frame  # columns and row order come from the table's schema (Inputs.table_file)
