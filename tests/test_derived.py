@@ -186,6 +186,7 @@ def test_figures_are_generated_pngs(repo: Path) -> None:
     figures = sorted(k for k in files if k.startswith("docs/figures/"))
     assert figures == [
         "docs/figures/funding_by_year_country.png",
+        "docs/figures/listed_market_caps_usd.png",
         "docs/figures/releases_per_quarter.png",
         "docs/figures/valuation_over_time.png",
         "docs/figures/valuation_revenue_multiples.png",

@@ -10,7 +10,7 @@ import pandas as pd
 from .csvio import read_raw, write_csv
 from .package import DataError, package
 from .resolve import PROVENANCE_COLUMNS, Resolution, resolve
-from .tableschema import TableSchema, format_cell, parse_column, to_categories
+from .tableschema import TableSchema, format_column, parse_column, to_categories
 
 Claims = Literal["resolved", "all"]
 
@@ -115,5 +115,5 @@ def load_all(claims: Claims = "resolved", root: Path | str | None = None) -> dic
 def to_csv(df: pd.DataFrame, table: str, root: Path | str | None = None) -> str:
     """A loaded table written back as canonical CSV text (the inverse of `load(..., claims="all")`)."""
     ts = schema(table, root)
-    cells = [[format_cell(v, f) for v in df[f.name].tolist()] for f in ts.fields]
+    cells = [format_column(df[f.name], f) for f in ts.fields]
     return write_csv([list(r) for r in zip(*cells, strict=True)], ts.names)

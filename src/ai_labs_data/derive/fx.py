@@ -52,17 +52,21 @@ class Rates:
     def __init__(self, ecb: pd.DataFrame) -> None:
         self.ecb = ecb
         self.first, self.last = ecb.index[0], ecb.index[-1]
-        usd_per_eur = ecb["USD"]
-        # Cross rates to 12 significant digits: the ECB publishes 5, and 12 survive every export
-        # (a spreadsheet keeps 15) unchanged.
-        self.usd = {c: (usd_per_eur / ecb[c]).dropna().map(_significant) for c in ecb.columns if c != "USD"}
-        self.usd["EUR"] = usd_per_eur.dropna()
+        self._usd: dict[str, pd.Series] = {"EUR": ecb["USD"].dropna()}
 
     def series(self, currency: str) -> pd.Series | None:
-        return self.usd.get(currency)
+        """US dollars per unit of `currency` on each ECB business day; None for a currency the ECB does
+        not publish. Cross rates to 12 significant digits: the ECB publishes 5, and 12 survive every
+        export (a spreadsheet keeps 15) unchanged. Computed on first use: a build needs a few of the
+        ECB's forty currencies."""
+        if currency not in self._usd:
+            if currency == "USD" or currency not in self.ecb.columns:
+                return None
+            self._usd[currency] = (self.ecb["USD"] / self.ecb[currency]).dropna().map(_significant)
+        return self._usd[currency]
 
     def _unusable(self, currency: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
-        if currency != "USD" and currency not in self.usd:
+        if currency != "USD" and self.series(currency) is None:
             return f"no ECB reference rate for {currency}"
         if pd.isna(start) or pd.isna(end):
             return "no date to convert at"
@@ -78,7 +82,7 @@ class Rates:
             return Conversion(1.0, None, 1, "")
         if note := self._unusable(currency, date, date):
             return Conversion(None, None, 0, note)
-        s = self.usd[currency]
+        s = self.series(currency)
         pos = s.index.searchsorted(date, side="right") - 1
         if pos < 0:
             return Conversion(None, None, 0, f"before the first ECB rate for {currency}")
@@ -110,7 +114,7 @@ class Rates:
             return Conversion(1.0, None, 0, "")
         if note := self._unusable(currency, start, end):
             return Conversion(None, None, 0, note)
-        s = self.usd[currency]
+        s = self.series(currency)
         window = s[(s.index >= start) & (s.index <= end)]
         if window.empty:
             return Conversion(None, None, 0, f"no ECB business day for {currency} in the period")

@@ -106,7 +106,12 @@ def build_summary(
     out["revenue_fy_usd"] = revenue["usd_value"]
     out["net_income_fy_end"] = income["period_end"]
     out["net_income_fy_usd"] = income["usd_value"]
-    positive = out["revenue_fy_usd"].astype("Float64").where(lambda r: r > 0)
+    # A multiple divides a valuation by the revenue of the year before it: a fiscal year that ended in the
+    # twelve months up to the valuation date. Another year's revenue (a 2026 valuation over 2022 revenue,
+    # or over a year not yet ended) would mislead, so the multiple is then left empty.
+    lag = (pd.to_datetime(out["latest_valuation_date"]) - pd.to_datetime(out["revenue_fy_end"])).dt.days
+    trailing = lag.between(0, 366)
+    positive = out["revenue_fy_usd"].astype("Float64").where(lambda r: r > 0).where(trailing)
     out["valuation_to_revenue"] = (out["latest_valuation_usd"].astype("Float64") / positive).round(1)
 
     models = releases.facts
