@@ -126,7 +126,8 @@ def run_job(pkg: Package, job: Job, inputs: Inputs) -> dict[str, bytes]:
     except Exception as exc:  # a failing script is named with where it failed, not a bare traceback
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
-        raise PackageError(f"job {job.name} failed at {where}: {type(exc).__name__}: {exc}") from exc
+        message = f"job {job.name} failed at {where}: {type(exc).__name__}: {exc}"
+        raise PackageError(f"{message} (`ai-labs-data validate` locates any problem in the data)") from exc
     finally:
         inputs.declared, inputs.job = (lambda rel: True), ""
     for rel in files:

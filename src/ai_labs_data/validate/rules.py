@@ -649,6 +649,11 @@ def claim_company(ctx: Context) -> Iterator[Problem]:
             continue
         fact, company = t.codes(key), t.codes("company_id")
         present = (fact != keys.MISSING) & (company != keys.MISSING)
+        if (companies := ctx.tables.get("companies")) is not None:
+            # A company_id that names no company is the foreign key's problem: the claims of its fact
+            # that name a real company are not wrong, and are not reported for it.
+            known = member(t.encoded("company_id").values, companies.encoded("company_id").values)
+            present &= keys.spread(known, company, False)
         # Count the distinct companies of each fact: one per distinct (fact, company) pair.
         _, first = np.unique(keys.combine([fact, company])[present], return_index=True)
         companies_of = np.bincount(fact[present][first], minlength=int(fact.max(initial=0)) + 1)
