@@ -30,7 +30,7 @@ from ai_labs_data.package import open_package  # noqa: E402
 # Fields holding an id of this package (a key or a reference to one): suffixed in each copy.
 ID_FIELDS = {"company_id", "parent_company_id", "round_id", "source_id", "investor_id", "shown_source_id"}
 UNIQUE_TEXT = {("investors", "name")}  # unique names get the suffix too
-GENERATED = ["scripts", "docs", "CITATION.cff", ".zenodo.json", "croissant.json"]
+GENERATED = ["scripts", "docs", "CITATION.cff", ".zenodo.json", "croissant.json", "CONTRIBUTING.md"]
 
 
 def read(path: Path) -> tuple[list[str], list[list[str]]]:

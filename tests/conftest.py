@@ -16,7 +16,8 @@ def copy_package(dest: Path) -> Path:
     shutil.copytree(REPO / "schemas", dest / "schemas")
     shutil.copytree(REPO / "scripts", dest / "scripts")  # the rebuild jobs
     shutil.copytree(REPO / "docs", dest / "docs")  # generated docs, checked for freshness like derived tables
-    for name in ("CITATION.cff", ".zenodo.json", "croissant.json"):  # generated release metadata, likewise
+    # Generated release metadata and CONTRIBUTING.md's rules table, checked for freshness likewise.
+    for name in ("CITATION.cff", ".zenodo.json", "croissant.json", "CONTRIBUTING.md"):
         shutil.copy(REPO / name, dest / name)
     return dest
 

@@ -23,6 +23,12 @@ def test_list_rules_prints_the_whole_catalogue(capsys: pytest.CaptureFixture[str
     assert {line.split()[0] for line in out} == {"structure", "rules", "freshness"}
 
 
+def test_contributing_lists_every_rule_of_the_catalogue(repo: Path) -> None:
+    text = (repo / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (structure|rules|freshness) \| `([^`]+)` \| (.+) \|$", text, re.MULTILINE)
+    assert [(layer, name) for layer, name, _ in rows] == [(layer, name) for layer, name, _ in catalogue()]
+
+
 def test_every_rule_has_a_planted_defect() -> None:
     # A rule counts as tested when a test plants a defect and expects the rule by name.
     text = "".join(p.read_text(encoding="utf-8") for p in TESTS.glob("test_*.py") if p.name != Path(__file__).name)

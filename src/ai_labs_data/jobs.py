@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .derive.inputs import Inputs
 from .files import write_atomically
-from .manifest import MANIFEST, changed_outputs, input_digest, job_record, manifest_text, read_manifest
+from .manifest import CODE, MANIFEST, changed_outputs, input_digest, job_record, manifest_text, read_manifest
 from .package import Package, PackageError, open_package
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ class Job:
     inputs: tuple[str, ...]  # glob patterns relative to the root
     outputs: tuple[str, ...]  # paths, or folders ending in "/" for outputs named by the job
     about: str = ""
+    # Modules of the package (globs relative to src/ai_labs_data) that this job's output depends on
+    # beyond the build code every job shares (manifest.BUILD_CODE), e.g. the rule catalogue.
+    code: tuple[str, ...] = ()
 
     def writes(self, rel: str) -> bool:
         return any(rel == out or (out.endswith("/") and rel.startswith(out)) for out in self.outputs)
@@ -80,6 +83,7 @@ def read_jobs(pkg: Package) -> list[Job]:
                 inputs=tuple(_safe(p, "input") for p in entry["inputs"]),
                 outputs=tuple(_safe(p, "output") for p in entry["outputs"]),
                 about=str(entry.get("about", "")),
+                code=tuple(_safe(p, "code") for p in entry.get("code", [])),
             )
         except (KeyError, TypeError) as exc:
             raise PackageError(f"{JOBS_FILE}: every job needs name, script, inputs and outputs ({exc})") from None
@@ -112,8 +116,10 @@ def input_files(pkg: Package, job: Job, written: dict[str, bytes]) -> list[str]:
 
 
 def job_digest(pkg: Package, job: Job, inputs: Inputs) -> str:
-    script = pkg.root / job.script
-    return input_digest(input_files(pkg, job, inputs.written), inputs.read, script.read_bytes())
+    script = (pkg.root / job.script).read_bytes()
+    own_code = sorted({p for pattern in job.code for p in CODE.glob(pattern)})
+    script += b"".join(b"\0" + p.read_bytes() for p in own_code)
+    return input_digest(input_files(pkg, job, inputs.written), inputs.read, script)
 
 
 def run_job(pkg: Package, job: Job, inputs: Inputs) -> dict[str, bytes]:
