@@ -20,7 +20,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ["datapackage.json", "data", "schemas", "scripts", "docs", "CITATION.cff", ".zenodo.json", "croissant.json", "CONTRIBUTING.md"]
+COPIED = [
+    *["datapackage.json", "data", "schemas", "scripts", "docs"],
+    *["CITATION.cff", ".zenodo.json", "croissant.json", "CONTRIBUTING.md"],
+]
 
 
 def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int]:

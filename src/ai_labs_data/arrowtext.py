@@ -4,7 +4,7 @@ data buffers with numpy, instead of slicing or parsing a million strings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,15 @@ def _chunk_cells(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         length[pc.is_null(chunk).to_numpy(zero_copy_only=False)] = 0
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
     return offsets[:-1], length, data
+
+
+def chunk_cells(text: Text) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """(position of the chunk's first cell, start offsets, byte lengths, data) of each chunk: the
+    chunks' UTF-8 bytes read in place."""
+    base = 0
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        yield (base, *_chunk_cells(chunk))
+        base += len(chunk)
 
 
 def _per_chunk(text: Text, extract: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple]) -> tuple:

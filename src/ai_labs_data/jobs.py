@@ -119,7 +119,7 @@ def job_digest(pkg: Package, job: Job, inputs: Inputs) -> str:
     script = (pkg.root / job.script).read_bytes()
     own_code = sorted({p for pattern in job.code for p in CODE.glob(pattern)})
     script += b"".join(b"\0" + p.read_bytes() for p in own_code)
-    return input_digest(input_files(pkg, job, inputs.written), inputs.read, script)
+    return input_digest(input_files(pkg, job, inputs.written), inputs.digest, script)
 
 
 def run_job(pkg: Package, job: Job, inputs: Inputs) -> dict[str, bytes]:

@@ -54,12 +54,12 @@ def code_digest() -> str:
     return outer.hexdigest()
 
 
-def input_digest(files: list[str], read: Callable[[str], bytes], script: bytes) -> str:
-    """One digest of a job's input files (paths relative to the root, read by `read`), its script and
-    the build code."""
+def input_digest(files: list[str], digest_of: Callable[[str], str], script: bytes) -> str:
+    """One digest of a job's input files (paths relative to the root; `digest_of` gives each file's
+    sha256, so that a file several jobs read is hashed once), its script and the build code."""
     outer = hashlib.sha256(code_digest().encode() + b"\0" + sha256(script).encode())
     for rel in files:
-        outer.update(rel.encode("utf-8") + b"\0" + bytes.fromhex(sha256(read(rel))))
+        outer.update(rel.encode("utf-8") + b"\0" + bytes.fromhex(digest_of(rel)))
     return outer.hexdigest()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..loaders import load, schema, to_csv, typed_frame
+from ..manifest import sha256
 from ..package import Package, PackageError
 from ..resolve import Resolution, resolve
 from ..tableschema import TableSchema
@@ -30,6 +31,7 @@ class Inputs:
         self._claims: dict[str, pd.DataFrame] = {}
         self._facts: dict[str, Resolution] = {}
         self._derived: dict[str, tuple[bytes, pd.DataFrame]] = {}
+        self._digests: dict[tuple[str, int | None], str] = {}
         # The running job's declared inputs: reading anything else is an error, so that a job's digest
         # (computed from its declared inputs) covers everything it reads.
         self.declared: Callable[[str], bool] = lambda rel: True
@@ -80,6 +82,14 @@ class Inputs:
         """A file as this build sees it: as a job of this build wrote it, else as it is on disk."""
         self._reading(rel)
         return self.written[rel] if rel in self.written else (self.root / rel).read_bytes()
+
+    def digest(self, rel: str) -> str:
+        """The sha256 of `read(rel)`, computed once per version of the file in this build."""
+        data = self.written.get(rel)
+        key = (rel, None if data is None else id(data))
+        if key not in self._digests:
+            self._digests[key] = sha256(data if data is not None else (self.root / rel).read_bytes())
+        return self._digests[key]
 
     def derived(self, table: str) -> pd.DataFrame:
         """A derived table, typed, read back from its current CSV bytes (see the module's docstring)."""

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, edge_bytes, filled, take
+from ..arrowtext import arrow_text, chunk_cells, edge_bytes, filled, take
 from ..problems import Problem
 from ..quotes import MAX_EXCERPT, SEPARATOR, long_excerpts, numbers_stated, states_number
 from ..types import TYPES
@@ -405,16 +405,45 @@ def whitespace(ctx: Context) -> Iterator[Problem]:
 HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+# The bytes that can begin the UTF-8 form of a HIDDEN character: C0 controls and DEL themselves, C2 (C1
+# controls), E2 (zero-width, bidi and invisible operators) and EF (the byte-order mark).
+_HIDDEN_LEAD = np.zeros(256, dtype=bool)
+_HIDDEN_LEAD[[*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xE2, 0xEF]] = True
+
+
+def _hidden_suspects(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Positions of the cells whose bytes hold the UTF-8 form of a HIDDEN character (a superset is
+    fine: the regex decides). One pass over the column's bytes, with no decoding: a column of plain
+    text, the usual case, is settled without a cell being read in Python."""
+    found = []
+    for base, starts, lengths, data in chunk_cells(text):
+        if len(data) == 0 or len(starts) == 0:
+            continue
+        used = data[int(starts[0]) : int(starts[-1] + lengths[-1])]
+        at = np.flatnonzero(_HIDDEN_LEAD[used]) + int(starts[0])
+        if len(at) == 0:
+            continue
+        b0 = data[at]
+        b1 = data[np.minimum(at + 1, len(data) - 1)]
+        b2 = data[np.minimum(at + 2, len(data) - 1)]
+        hit = b0 < 0x80  # a control character itself
+        hit |= (b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0x9F)
+        e2 = (b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8F)) | ((b2 >= 0xAA) & (b2 <= 0xAE)))
+        e2 |= (b1 == 0x81) & (b2 >= 0xA0) & (b2 <= 0xA9) & (b2 != 0xA5)
+        hit |= (b0 == 0xE2) & e2
+        hit |= (b0 == 0xEF) & (b1 == 0xBB) & (b2 == 0xBF)
+        if hit.any():
+            cells = np.searchsorted(starts, at[hit], side="right") - 1
+            found.append(np.unique(cells) + base)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
 @rule("hidden-character", "text has no control, zero-width or bidirectional-override character")
 def hidden_character(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         for name in _text_fields(t):
             text = arrow_text(t.raw[name])
-            # Printable ASCII (most cells) is settled byte by byte, printable text in other scripts by
-            # arrow's Unicode test on the rest; only the cells left are read in Python.
-            suspect = np.flatnonzero(~filled(pc.ascii_is_printable(text), True))
-            if len(suspect):
-                suspect = suspect[~filled(pc.utf8_is_printable(take(text, suspect)), True)]
+            suspect = _hidden_suspects(text)
             cells = take(text, suspect).to_pylist() if len(suspect) else []
             found = []
             for pos, cell in zip(suspect, cells, strict=True):
