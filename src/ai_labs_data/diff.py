@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .package import DESCRIPTOR, PackageError, open_package, read_json
+from .package import DESCRIPTOR, Package, PackageError, open_package, read_json
 
 
 @dataclass
@@ -27,8 +27,8 @@ class TableDiff:
         return not (self.added or self.removed or self.changed)
 
 
-def _rows(root: Path, path: str, key: list[str]) -> dict[tuple[str, ...], dict[str, str]]:
-    file = root / path
+def _rows(pkg: Package, path: str, key: list[str]) -> dict[tuple[str, ...], dict[str, str]]:
+    file = pkg.file(path)
     if not file.is_file():
         return {}
     reader = csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"), newline=""))
@@ -65,10 +65,10 @@ def diff(old: Path, new: Path) -> dict[str, TableDiff]:
     for name in list(dict.fromkeys([*old_pkg.resources, *new_pkg.resources])):
         res = new_pkg.resources.get(name) or old_pkg.resources[name]
         pkg = new_pkg if name in new_pkg.resources else old_pkg
-        key = read_json(pkg.root / res.schema_path).get("primaryKey", [])
+        key = read_json(pkg.file(res.schema_path)).get("primaryKey", [])
         key = [key] if isinstance(key, str) else key
-        before = _rows(old_pkg.root, old_pkg.resources[name].path, key) if name in old_pkg.resources else {}
-        after = _rows(new_pkg.root, new_pkg.resources[name].path, key) if name in new_pkg.resources else {}
+        before = _rows(old_pkg, old_pkg.resources[name].path, key) if name in old_pkg.resources else {}
+        after = _rows(new_pkg, new_pkg.resources[name].path, key) if name in new_pkg.resources else {}
         d = TableDiff(
             added=sorted(after.keys() - before.keys()),
             removed=sorted(before.keys() - after.keys()),

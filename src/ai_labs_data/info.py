@@ -8,16 +8,16 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .package import TIERS, package
+from .package import TIERS, Package, package
 
 
-def _read(root: Path, path: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO((root / path).read_text(encoding="utf-8"), newline="")))
+def _read(pkg: Package, path: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(pkg.file(path).read_text(encoding="utf-8"), newline="")))
 
 
 def info(root: Path | str | None = None) -> str:
     pkg = package(root)
-    tables = {name: _read(pkg.root, res.path) for name, res in pkg.resources.items()}
+    tables = {name: _read(pkg, res.path) for name, res in pkg.resources.items()}
     out = [
         f"ai-labs-data {__version__} (data package {pkg.version}), data cut-off {pkg.data_cutoff}",
         f"data: {pkg.root}",

@@ -99,7 +99,7 @@ def read_jobs(pkg: Package) -> list[Job]:
 
 
 def _load_script(pkg: Package, job: Job) -> ModuleType:
-    path = pkg.root / job.script
+    path = pkg.file(job.script)
     spec = importlib.util.spec_from_file_location(f"_ai_labs_data_job_{job.name}", path)
     if spec is None or spec.loader is None or not path.is_file():
         raise PackageError(f"{JOBS_FILE}: job {job.name}: script {job.script} not found")
@@ -111,12 +111,12 @@ def _load_script(pkg: Package, job: Job) -> ModuleType:
 def input_files(pkg: Package, job: Job, written: dict[str, bytes]) -> list[str]:
     """The files a job reads: those on disk or written in this build that match its patterns."""
     on_disk = {p.relative_to(pkg.root).as_posix() for pattern in job.inputs for p in pkg.root.glob(pattern)}
-    on_disk = {rel for rel in on_disk if (pkg.root / rel).is_file()}
+    on_disk = {rel for rel in on_disk if pkg.file(rel).is_file()}
     return sorted(on_disk | {rel for rel in written if job.reads(rel)})
 
 
 def job_digest(pkg: Package, job: Job, inputs: Inputs) -> str:
-    script = (pkg.root / job.script).read_bytes()
+    script = pkg.file(job.script).read_bytes()
     own_code = sorted({p for pattern in job.code for p in CODE.glob(pattern)})
     script += b"".join(b"\0" + p.read_bytes() for p in own_code)
     return input_digest(input_files(pkg, job, inputs.written), inputs.digest, script)
@@ -174,7 +174,7 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
         inputs.written.update(files)
         records[job.name] = job_record(digest, files)
         for rel, data in files.items():
-            path = pkg.root / rel
+            path = pkg.file(rel)
             if path.is_file() and path.read_bytes() == data:
                 continue
             if check:
@@ -183,7 +183,7 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
                 write_atomically(path, data)
                 result.written.append(rel)
     manifest = manifest_text(records).encode("utf-8")
-    current = pkg.root / MANIFEST
+    current = pkg.file(MANIFEST)
     if not (current.is_file() and current.read_bytes() == manifest):
         if check:
             result.stale.append(MANIFEST)
@@ -248,5 +248,5 @@ def main(script: str) -> None:
     if job is None:
         sys.exit(f"{path.name} is not declared in {JOBS_FILE}")
     for rel, data in run_job(pkg, job, Inputs(pkg)).items():
-        write_atomically(pkg.root / rel, data)
+        write_atomically(pkg.file(rel), data)
         print(f"wrote {rel}")

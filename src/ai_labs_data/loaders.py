@@ -29,18 +29,20 @@ def _resource(table: str, root: Path | str | None):
 
 def path(table: str, root: Path | str | None = None) -> Path:
     """Path of the table's CSV file."""
-    return package(root).root / _resource(table, root).path
+    return package(root).file(_resource(table, root).path)
 
 
 def schema(table: str, root: Path | str | None = None) -> TableSchema:
-    return TableSchema.read(package(root).root / _resource(table, root).schema_path)
+    """The table's typed Table Schema (KeyError naming the tables for an unknown one)."""
+    _resource(table, root)
+    return package(root).schema(table)
 
 
 def _claims(table: str, root: Path | str | None) -> pd.DataFrame:
     """Every row of the table, typed by its schema."""
     ts = schema(table, root)
     res = _resource(table, root)
-    raw = read_raw(package(root).root / res.path, res.path, ts)
+    raw = read_raw(package(root).file(res.path), res.path, ts)
     if raw.problems or raw.frame is None:
         raise DataError(
             f"{res.path}: {raw.problems[0].text() if raw.problems else 'unreadable'} (run `ai-labs-data validate`)"

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .package import Package
+from .package import Package, outside
 
 MANIFEST = "data/derived/build-manifest.json"
 CODE = Path(__file__).resolve().parent  # the ai_labs_data package
@@ -75,7 +75,7 @@ def job_record(inputs: str, files: dict[str, bytes]) -> dict:
 def read_manifest(pkg: Package) -> dict[str, dict]:
     """The jobs recorded by the last build ({} when there is no readable manifest)."""
     try:
-        doc = json.loads((pkg.root / MANIFEST).read_text(encoding="utf-8"))
+        doc = json.loads(pkg.file(MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     jobs = doc.get("jobs") if isinstance(doc, dict) else None
@@ -94,6 +94,9 @@ def changed_outputs(pkg: Package, record: dict, derived: set[str]) -> list[str]:
     missing derived table is."""
     changed = []
     for rel, digest in record["outputs"].items():
+        if outside(pkg.root, rel):  # a manifest naming a file outside the package: stale, never read
+            changed.append(str(rel))
+            continue
         file = pkg.root / rel
         if not file.is_file():
             if rel in derived:

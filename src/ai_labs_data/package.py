@@ -107,11 +107,21 @@ class Package:
             )
         return out
 
+    def file(self, rel: str) -> Path:
+        """The one door from a path the package names (a resource, a schema, a job's input or output,
+        a manifest entry) to the file system: the path inside the package folder, or PackageError when it
+        is a URL, absolute, or leads outside the folder by `..` or a symlink. Every command reads and
+        writes package files through it."""
+        refusal = outside(self.root, rel)
+        if refusal:
+            raise PackageError(f"{rel}: {refusal}")
+        return self.root / rel
+
     def schema(self, name: str) -> TableSchema:
         """The typed Table Schema of a resource (see tableschema.TableSchema)."""
         from .tableschema import TableSchema
 
-        return TableSchema.read(self.root / self.resources[name].schema_path)
+        return TableSchema.read(self.file(self.resources[name].schema_path))
 
     @property
     def version(self) -> str:
@@ -149,18 +159,22 @@ def package(root: Path | str | None = None) -> Package:
     return _cached_package(str(root) if root is not None else None)
 
 
-def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Problem | None]:
-    """A resource or schema path, refused when it is a URL or leaves the package folder."""
-    refusal = None
+def outside(root: Path, rel: object) -> str | None:
+    """Why `rel` may not be read or written as a path of the package at `root` (None when it may)."""
+    if not isinstance(rel, str) or not rel or "\0" in rel:
+        return "must be a relative path inside the package"
     if "://" in rel or rel.startswith(("/", "\\")) or Path(rel).is_absolute():
-        refusal = "must be a relative path inside the package, not a URL or absolute path"
-    else:
-        try:
-            inside = (pkg.root / rel).resolve().is_relative_to(pkg.root.resolve())
-        except OSError:
-            inside = False
-        if not inside:
-            refusal = "resolves outside the package folder (.. or a symlink); refused"
+        return "must be a relative path inside the package, not a URL or absolute path"
+    try:
+        inside = (root / rel).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        inside = False
+    return None if inside else "resolves outside the package folder (.. or a symlink); refused"
+
+
+def resolve_path(pkg: Package, rel: str, what: str) -> tuple[Path | None, Problem | None]:
+    """A resource or schema path as `Package.file` gives it, its refusal as a located problem."""
+    refusal = outside(pkg.root, rel)
     if refusal:
         return None, Problem(DESCRIPTOR, None, None, what, rel, "resource-path", refusal)
     return pkg.root / rel, None

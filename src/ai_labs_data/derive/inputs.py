@@ -38,6 +38,7 @@ class Inputs:
         self.job = ""
 
     def _reading(self, rel: str) -> None:
+        self.pkg.file(rel)  # a path out of the package is refused as such, first
         if not self.declared(rel):
             raise PackageError(f"scripts/jobs.toml: job {self.job} reads {rel}, which its inputs do not declare")
 
@@ -81,14 +82,14 @@ class Inputs:
     def read(self, rel: str) -> bytes:
         """A file as this build sees it: as a job of this build wrote it, else as it is on disk."""
         self._reading(rel)
-        return self.written[rel] if rel in self.written else (self.root / rel).read_bytes()
+        return self.written[rel] if rel in self.written else self.pkg.file(rel).read_bytes()
 
     def digest(self, rel: str) -> str:
         """The sha256 of `read(rel)`, computed once per version of the file in this build."""
         data = self.written.get(rel)
         key = (rel, None if data is None else id(data))
         if key not in self._digests:
-            self._digests[key] = sha256(data if data is not None else (self.root / rel).read_bytes())
+            self._digests[key] = sha256(data if data is not None else self.pkg.file(rel).read_bytes())
         return self._digests[key]
 
     def derived(self, table: str) -> pd.DataFrame:

@@ -37,7 +37,7 @@ def export_tables(root: Path | str | None = None) -> tuple[Package, list[ExportT
     out = []
     provenance = []
     for res in pkg.resources.values():
-        raw_schema = read_json(pkg.root / res.schema_path)
+        raw_schema = read_json(pkg.file(res.schema_path))
         description = next(r.get("description", "") for r in pkg.descriptor["resources"] if r["name"] == res.name)
         schema = TableSchema.from_dict(raw_schema)
         units = {f["name"]: f["unit"] for f in raw_schema["fields"] if "unit" in f}

@@ -56,7 +56,7 @@ def croissant(pkg: Package, files: dict[str, bytes], citation: str) -> str:
     d = pkg.descriptor
     distribution, record_sets = [], []
     for res in pkg.resources.values():
-        data = files.get(res.path) or (pkg.root / res.path).read_bytes()
+        data = files.get(res.path) or pkg.file(res.path).read_bytes()
         file_id = res.path
         distribution.append(
             {

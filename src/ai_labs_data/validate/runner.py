@@ -113,7 +113,7 @@ def _stale_tables(pkg, resources: list) -> list[Problem]:
     found = []
     for res in resources:
         expected = rebuilt[res.path].decode("utf-8") if res.path in rebuilt else ""
-        path = pkg.root / res.path
+        path = pkg.file(res.path)
         actual = path.read_text(encoding="utf-8") if path.is_file() else ""
         if actual == expected:
             continue
