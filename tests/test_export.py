@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -32,9 +33,15 @@ def as_text(value: object, f: Field) -> str:
 
 @pytest.fixture(scope="module")
 def exported(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ai_labs_data.export.common import export_tables
+    from ai_labs_data.export.writers import WRITERS
+
     out = tmp_path_factory.mktemp("export")
-    for fmt in ("parquet", "sqlite", "duckdb", "xlsx", "json"):
-        assert main(["export", "--format", fmt, "--out", str(out / fmt), str(repo)]) == 0
+    assert main(["export", "--format", "json", "--out", str(out / "json"), str(repo)]) == 0  # the command
+    pkg, tables = export_tables(repo)  # the other writers get the same tables, loaded once
+    for fmt in ("parquet", "sqlite", "duckdb", "xlsx"):
+        (out / fmt).mkdir()
+        WRITERS[fmt](pkg, tables, out / fmt)
     return out
 
 
@@ -134,7 +141,8 @@ def test_xlsx(exported: Path, expected: dict) -> None:
     book = load_workbook(exported / "xlsx" / "ai-labs-data.xlsx", read_only=True)
     assert book.sheetnames[0] == "README"
     for table, (fields, _) in expected.items():
-        rows = [list(r) for r in book[table[:31]].iter_rows(values_only=True)]
+        # Streamed rows carry no empty trailing cells: read each row to the header's width.
+        rows = [list(r) for r in book[table[:31]].iter_rows(values_only=True, max_col=len(fields))]
         assert rows[0] == [f.name for f in fields]
         assert_same(expected, table, rows[1:])
 
@@ -163,13 +171,33 @@ def test_a_failed_export_keeps_the_previous_database(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ai-labs-data.sqlite", "metadata.json"]  # no temp files
 
 
-def test_xlsx_text_beginning_with_a_formula_sign_stays_text(pkg: Path, tmp_path: Path) -> None:
+def test_xlsx_text_beginning_with_a_formula_sign_stays_text(repo: Path, tmp_path: Path) -> None:
+    """Every text cell a spreadsheet could run (OWASP's prefixes) is written as text, not a formula."""
     from openpyxl import load_workbook
 
+    from ai_labs_data.export.common import ExportTable
+    from ai_labs_data.export.writers import FORMULA_PREFIXES, write_xlsx
+    from ai_labs_data.package import open_package
+
+    pkg = open_package(repo)
+    frame = ai_labs_data.load("investors", root=repo).head(len(FORMULA_PREFIXES)).copy()
+    names = [f"{prefix}1+1" for prefix in FORMULA_PREFIXES]
+    frame["name"] = pd.array(names, dtype="string")
+    table = ExportTable("investors", "", ai_labs_data.schema("investors", root=repo), {}, frame)
+    write_xlsx(pkg, [table], tmp_path)
+    sheet = load_workbook(tmp_path / "ai-labs-data.xlsx")["investors"]
+    column = table.schema.names.index("name") + 1
+    cells = [sheet.cell(row=n + 2, column=column) for n in range(len(names))]
+    # (XML keeps a lone CR as LF: the cell is still text, which is what matters here.)
+    assert [c.value for c in cells] == [n.replace("\r", "\n") for n in names]
+    assert {c.data_type for c in cells} == {"s"}
+
+
+def test_an_invalid_package_is_not_exported(pkg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from helpers import set_cell
 
-    set_cell(pkg, "investors", 0, "name", "-Fund")  # a name a spreadsheet would read as a formula
-    assert main(["export", "--format", "xlsx", "--out", str(tmp_path), str(pkg)]) == 0
-    sheet = load_workbook(tmp_path / "ai-labs-data.xlsx")["investors"]
-    assert sheet.cell(row=2, column=2).value == "-Fund"
-    assert sheet.cell(row=2, column=2).data_type == "s"
+    set_cell(pkg, "investors", 0, "name", "=HYPERLINK(1)")  # a formula-injection defect
+    assert main(["export", "--format", "json", "--out", str(tmp_path / "out"), str(pkg)]) == 1
+    err = capsys.readouterr().err
+    assert "[formula-injection]" in err and "not exported: the package has 1 problem(s)" in err
+    assert not (tmp_path / "out").exists()

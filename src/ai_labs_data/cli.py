@@ -96,7 +96,16 @@ def _build(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .export.common import export_tables
     from .export.writers import WRITERS
+    from .validate import validate
 
+    # An export is what users open in a spreadsheet or a database: only a valid package is exported.
+    report = validate(args.path)
+    if not report.valid:
+        for problem in report.problems[:10]:
+            print(problem.text(), file=sys.stderr)
+        more = f" (and {len(report.problems) - 10} more)" if len(report.problems) > 10 else ""
+        print(f"not exported: the package has {len(report.problems)} problem(s){more}", file=sys.stderr)
+        return EXIT_INVALID
     pkg, tables = export_tables(args.path)
     args.out.mkdir(parents=True, exist_ok=True)
     for path in WRITERS[args.format](pkg, tables, args.out):

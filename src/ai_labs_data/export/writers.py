@@ -208,13 +208,18 @@ def _sql_text(text: str) -> str:
     return text.replace("'", "''")
 
 
+# Text that a spreadsheet could read as a formula or a command (OWASP's CSV-injection prefixes).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_xlsx(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     path = out / "ai-labs-data.xlsx"
-    book = Workbook()
-    about = book.active
-    about.title = "README"
+    # Write-only mode streams each row to the file instead of holding every cell as an object.
+    book = Workbook(write_only=True)
+    about = book.create_sheet("README")
     about.append([pkg.descriptor.get("title", "")])
     about.append([f"version {pkg.version}, data cut-off {pkg.data_cutoff}, licence CC BY 4.0"])
     about.append([])
@@ -223,15 +228,22 @@ def write_xlsx(pkg: Package, tables: list[ExportTable], out: Path) -> list[Path]
         about.append([t.name, "", "", t.description])
         for f in t.schema.fields:
             about.append([t.name, f.name, f.type, f.description])
+
+    def as_text(sheet, value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text stays text: a cell beginning with = is never run as a formula
+        return cell
+
     for t in tables:
         sheet = book.create_sheet(t.name[:31])
         sheet.append(t.schema.names)
         text_columns = [i for i, f in enumerate(t.schema.fields) if f.type == "string"]
-        for n, row in enumerate(_plain(t.frame, t, dates_as_text=False), start=2):
+        for row in _plain(t.frame, t, dates_as_text=False):
+            for i in text_columns:
+                value = row[i]
+                if value is not None and value.startswith(FORMULA_PREFIXES):
+                    row[i] = as_text(sheet, value)
             sheet.append(row)
-            for i in text_columns:  # text stays text: a cell beginning with = is never run as a formula
-                if row[i] is not None:
-                    sheet.cell(row=n, column=i + 1).data_type = "s"
     write_with(path, lambda temp: book.save(temp))
     return [path]
 
