@@ -18,29 +18,24 @@ from .common import ExportTable, enforceable_foreign_keys
 
 
 def _plain(frame: pd.DataFrame, table: ExportTable, dates_as_text: bool) -> list[list]:
-    """Rows of Python values: None for missing, ISO text or datetime.date for dates, bool/int/float/str."""
+    """Rows of Python values: None for missing, ISO text or datetime.date for dates, bool/int/float/str.
+    Converted column by column: pandas' nullable Int64, Float64, boolean and string columns give Python
+    ints, floats, bools and strs as objects."""
     columns = []
     for f in table.schema.fields:
         col = frame[f.name]
+        missing = col.isna().to_numpy()
         if f.type == "date":
-            values = [None if pd.isna(v) else (v.strftime("%Y-%m-%d") if dates_as_text else v.date()) for v in col]
+            dates = pd.to_datetime(col)
+            values = dates.dt.strftime("%Y-%m-%d") if dates_as_text else pd.Series(dates.dt.date, index=col.index)
+        elif f.type in ("integer", "number", "boolean"):
+            values = col.astype({"integer": "Int64", "number": "Float64", "boolean": "boolean"}[f.type])
         else:
-            values = [
-                None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else _py(v, f)
-                for v in col.astype(object)
-            ]
-        columns.append(values)
+            values = col.astype("string")
+        cells = values.astype(object).to_numpy(copy=True)
+        cells[missing] = None
+        columns.append(cells.tolist())
     return [list(r) for r in zip(*columns, strict=True)] if columns else []
-
-
-def _py(value: object, f: Field) -> object:
-    if f.type == "integer":
-        return int(value)
-    if f.type == "number":
-        return float(value)
-    if f.type == "boolean":
-        return bool(value)
-    return str(value)
 
 
 def _arrow_table(t: ExportTable, pkg: Package, frame: pd.DataFrame | None = None) -> pa.Table:
