@@ -12,7 +12,6 @@ import pyarrow.parquet as pq
 
 from ..files import write_atomically, write_with
 from ..package import Package
-from ..tableschema import Field
 from ..types import TYPES
 from .common import ExportTable, enforceable_foreign_keys
 
