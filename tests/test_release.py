@@ -57,6 +57,45 @@ def test_installed_wheel_loads_every_table_offline(wheel: Path, tmp_path: Path) 
     assert tables == 14 and fewest > 0
 
 
+# Run the command line as an install without the extras: the rates, pandera and frictionless absent.
+WITHOUT_EXTRAS = (
+    "import sys, importlib.metadata as m\n"
+    "real = m.version\n"
+    "def version(name):\n"
+    "    if name == 'currencyconverter':\n"
+    "        raise m.PackageNotFoundError(name)\n"
+    "    return real(name)\n"
+    "m.version = version\n"
+    "for name in ('currency_converter', 'pandera', 'frictionless', 'matplotlib'):\n"
+    "    sys.modules[name] = None\n"
+    "from ai_labs_data.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_installed_data_validates_clean_without_extras_and_is_never_rebuilt(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(target)}
+    installed = target / "ai_labs_data" / "_data"
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", WITHOUT_EXTRAS, *args], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+
+    done = run("validate")  # outside any package: the installed data, and it says so
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"package: {installed} " in done.stderr and done.stdout.startswith("valid: 14 tables")
+    refused = run("build")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "is the data installed with the package, which is not rebuilt in place" in refused.stderr
+
+
 def test_croissant_is_valid_and_fresh(repo: Path) -> None:
     import mlcroissant as mlc
 

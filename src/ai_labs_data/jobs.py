@@ -23,7 +23,16 @@ from typing import TYPE_CHECKING
 
 from .derive.inputs import Inputs
 from .files import write_atomically
-from .manifest import CODE, MANIFEST, changed_outputs, input_digest, job_record, manifest_text, read_manifest
+from .manifest import (
+    CODE,
+    MANIFEST,
+    can_rebuild,
+    changed_outputs,
+    input_digest,
+    job_record,
+    manifest_text,
+    read_manifest,
+)
 from .package import Package, PackageError, open_package
 
 if TYPE_CHECKING:
@@ -158,6 +167,11 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
     """Run every dirty job and write what it makes (all jobs with `force`). With check=True every job runs
     in memory and nothing is written: the files whose bytes differ are listed as stale."""
     pkg = open_package(root)
+    if pkg.installed:
+        raise PackageError(
+            f"{pkg.root} is the data installed with the package, which is not rebuilt in place: "
+            "clone the repository to rebuild it"
+        )
     jobs = read_jobs(pkg)
     recorded = read_manifest(pkg)
     derived = {res.path for res in pkg.resources.values() if res.derived}
@@ -195,11 +209,12 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
 
 def freshness(pkg: Package) -> tuple[list[str], list[str]]:
     """What the last build's manifest says is out of date: the dirty jobs (their inputs changed since they
-    ran), and the outputs changed since they were written. Without scripts/jobs.toml (the data installed
-    with the package, which is never rebuilt in place) only the outputs are compared with the manifest."""
+    ran), and the outputs changed since they were written. Without scripts/jobs.toml or without the
+    build's exchange-rate data (an install without the `validate` extra), the jobs cannot be rerun, so
+    only the outputs are compared with the manifest."""
     recorded = read_manifest(pkg)
     derived = {res.path for res in pkg.resources.values() if res.derived}
-    if not (pkg.root / JOBS_FILE).is_file():
+    if not pkg.file(JOBS_FILE).is_file() or not can_rebuild():
         if not recorded:
             return ["(no build manifest)"], []
         return [], sorted({rel for rec in recorded.values() for rel in changed_outputs(pkg, rec, derived)})

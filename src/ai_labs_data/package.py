@@ -107,6 +107,11 @@ class Package:
             )
         return out
 
+    @property
+    def installed(self) -> bool:
+        """True for the data installed with this Python package (read-only: never rebuilt in place)."""
+        return self.root.resolve() == (Path(__file__).resolve().parent / "_data")
+
     def file(self, rel: str) -> Path:
         """The one door from a path the package names (a resource, a schema, a job's input or output,
         a manifest entry) to the file system: the path inside the package folder, or PackageError when it

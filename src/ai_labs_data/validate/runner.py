@@ -73,7 +73,7 @@ def freshness_problems(root: Path) -> list[Problem]:
     the derived tables are rebuilt in memory and each stale line located. Figures and documents are never
     made to check them: a dirty job that makes one is reported as such."""
     from ..jobs import JOBS_FILE, freshness
-    from ..manifest import MANIFEST
+    from ..manifest import MANIFEST, can_rebuild
 
     pkg = open_package(root)
     dirty_jobs, changed = freshness(pkg)
@@ -81,19 +81,21 @@ def freshness_problems(root: Path) -> list[Problem]:
         return []
     derived = {res.path: res for res in pkg.resources.values() if res.derived}
     problems = []
-    rebuildable = (pkg.root / JOBS_FILE).is_file()  # the installed data has its scripts, a bare copy may not
+    fix = "reinstall ai-labs-data" if pkg.installed else "run `ai-labs-data build`"
+    # Stale cells are located by rerunning the table jobs, which needs their scripts and the rates.
+    rebuildable = pkg.file(JOBS_FILE).is_file() and can_rebuild()
     if rebuildable and (dirty_jobs or any(path in derived for path in changed)):
         problems += _stale_tables(pkg, list(derived.values()))
     if dirty_jobs:
         message = (
-            f"the inputs of {', '.join(dirty_jobs)} changed since the last build: run `ai-labs-data build`"
+            f"the inputs of {', '.join(dirty_jobs)} changed since the last build: {fix}"
             if (pkg.root / MANIFEST).is_file()
-            else "no build manifest: run `ai-labs-data build`"
+            else f"no build manifest: {fix}"
         )
         problems.append(Problem(MANIFEST, None, None, None, None, "freshness", message))
     for path in changed:
         if path not in derived or not rebuildable:
-            message = "differs from what the last build wrote: run `ai-labs-data build`"
+            message = f"differs from what the last build wrote: {fix}"
             problems.append(Problem(path, None, None, None, None, "freshness", message))
     return problems
 
