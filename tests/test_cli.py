@@ -44,7 +44,7 @@ def test_json_output(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "field": "market_cap",
             "value": "lots",
             "rule": "type",
-            "message": "expected an integer (digits only, no separators or decimals)",
+            "message": "expected an integer of at most 18 digits (no separators or decimals)",
         }
     ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -310,6 +311,12 @@ def parse_cells(raw: pd.Series, f: Field, missing: tuple[str, ...] = ("",)) -> P
         target = pa.int64() if f.type == "integer" else pa.float64()
         castable = text if ok.all() else pc.if_else(ok, text, pa.scalar(None, type=text.type))
         values = _to_pandas(pc.cast(castable, target), index)
+        if f.type == "number":
+            # 1e309 is written like a number but is no finite one: it would be read as inf.
+            infinite = ok & ~null & ~np.isfinite(values.to_numpy(dtype=float, na_value=0.0))
+            if infinite.any():
+                ok &= ~infinite
+                values = values.mask(pd.Series(infinite, index=index))
     elif f.type == "boolean":
         is_true = _mask(pc.is_in(text, value_set=pa.array(f.true_values, type=text.type)))
         is_false = _mask(pc.is_in(text, value_set=pa.array(f.false_values, type=text.type)))
@@ -379,7 +386,13 @@ def format_column(values: pd.Series, f: Field) -> list[str]:
 
 
 def canonical_text(text: str, f: Field) -> str:
-    """Canonical form of one raw cell (numbers normalised, everything else untouched)."""
+    """Canonical form of one raw cell: a number written in its shortest form when that is the very same
+    number (1.50 is 1.5, 2e3 is 2000); everything else, and any number a float cannot hold exactly (more
+    digits than a float keeps, or beyond its range), untouched: formatting never changes a value."""
     if f.type != "number" or not re.fullmatch(_NUM_RE, text):
         return text
-    return format_cell(np.float64(text), f)
+    x = float(text)
+    if not math.isfinite(x):
+        return text
+    shown = format_cell(np.float64(x), f)
+    return shown if Decimal(shown) == Decimal(text) else text

@@ -30,7 +30,7 @@ TYPES: dict[str, FieldType] = {
         FieldType("string", "text", "string", "string", "TEXT", "VARCHAR", "sc:Text"),
         FieldType(
             "integer",
-            "an integer (digits only, no separators or decimals)",
+            "an integer of at most 18 digits (no separators or decimals)",
             "Int64",
             "int64",
             "INTEGER",
@@ -40,7 +40,7 @@ TYPES: dict[str, FieldType] = {
         ),
         FieldType(
             "number",
-            "a number (digits, optional decimal point, no separators)",
+            "a finite number (digits, an optional decimal point and exponent, no separators; at most 1.7e308)",
             "Float64",
             "float64",
             "REAL",
@@ -49,6 +49,14 @@ TYPES: dict[str, FieldType] = {
             numeric=True,
         ),
         FieldType("boolean", "true or false", "boolean", "bool_", "INTEGER", "BOOLEAN", "sc:Boolean"),
-        FieldType("date", "a date as YYYY-MM-DD", "datetime64[ns]", "date32", "TEXT", "DATE", "sc:Date"),
+        FieldType(
+            "date",
+            "a real calendar date as YYYY-MM-DD, from 1678-01-01 to 2261-12-31",
+            "datetime64[ns]",
+            "date32",
+            "TEXT",
+            "DATE",
+            "sc:Date",
+        ),
     )
 }

@@ -12,6 +12,7 @@ value (its cached key encoding, see `keys`) with the answers spread over the row
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -42,6 +43,8 @@ class Check:
     rule: str  # the rule id a failure is reported under (enum, pattern, minimum, unique, primary-key ...)
     message: str
     passes: Callable[[pd.Series], np.ndarray]
+    # What a failing value has that the message alone would not show (a look-alike character), or "".
+    explain: Callable[[str], str] = lambda value: ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,16 @@ def _length_test(a: pyarrow.Array | pyarrow.ChunkedArray, bound: int, at_least: 
     return compare(nbytes if decided else pc.utf8_length(a), bound)
 
 
+def _foreign(value: str) -> str:
+    """The first character of a value outside printable ASCII, named: a Cyrillic i (U+0456) in a slug looks
+    exactly like a Latin 'i', and a message quoting the value would not show the difference."""
+    for n, char in enumerate(value, 1):
+        if not (" " <= char <= "~"):
+            name = unicodedata.name(char, "an unnamed character")
+            return f"; character {n} is U+{ord(char):04X} {name}, not ASCII"
+    return ""
+
+
 def _enum_test(allowed: list[str], a: pyarrow.Array | pyarrow.ChunkedArray) -> pyarrow.Array:
     return pc.is_in(a, value_set=pyarrow.array(allowed, type=a.type))
 
@@ -93,7 +106,7 @@ def _text_checks(c: dict, lookup: KeyLookup) -> list[Check]:
     if "pattern" in c:
         # Table Schema patterns match the whole value (XML Schema semantics).
         test = partial(_pattern_test, f"^(?:{c['pattern']})$")
-        checks.append(Check("pattern", f"must match {c['pattern']}", partial(_text, test, lookup)))
+        checks.append(Check("pattern", f"must match {c['pattern']}", partial(_text, test, lookup), explain=_foreign))
     for key, words, at_least in (("minLength", "at least", True), ("maxLength", "at most", False)):
         if key in c:
             test = partial(_length_test, bound=c[key], at_least=at_least)

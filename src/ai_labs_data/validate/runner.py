@@ -169,7 +169,10 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
         # Foreign keys (structure) and rules read the tables independently: run them side by side.
         fk_jobs, rules = foreign_key_jobs(tables), rule_jobs(Context(tables, cutoff))
         results = run_jobs(fk_jobs + rules)
-    structure += [p for found in results[: len(fk_jobs)] for p in found]
+    # A reference that fails its own pattern or type (a Cyrillic letter in an id) is reported as such,
+    # not also as dangling: one cause, one message.
+    flawed = {(p.file, p.line, p.column) for p in structure if p.line is not None}
+    structure += [p for found in results[: len(fk_jobs)] for p in found if (p.file, p.line, p.column) not in flawed]
     problems += structure
     # A row with a structural problem is reported for that problem only: rules reading its broken
     # cell would report the same mistake again under other names.

@@ -3,6 +3,7 @@ the foreign keys. Produces the typed tables that layer 2 (rules) works on."""
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
@@ -116,8 +117,12 @@ def schema_problems(table: Table) -> list[Problem]:
             missing = values.isna().to_numpy(dtype=bool) & ~bad
             cells += [(int(pos), f.name, "required", "required value is missing") for pos in np.flatnonzero(missing)]
         for check in column_checks(table.schema, f, table.key_lookup):
-            failing = ~check.passes(values) & ~bad
-            cells += [(int(pos), f.name, check.rule, check.message) for pos in np.flatnonzero(failing)]
+            where = np.flatnonzero(~check.passes(values) & ~bad)
+            if not len(where):
+                continue
+            texts = take(arrow_text(table.raw[f.name]), where).to_pylist() if check.rule == "pattern" else []
+            messages = [check.message + check.explain(t or "") for t in texts] or [check.message] * len(where)
+            cells += [(int(pos), f.name, check.rule, m) for pos, m in zip(where, messages, strict=True)]
     for row in row_checks(table.schema, table.key_lookup):
         failing = ~row.passes(table.data[list(row.fields)])
         cells += [(int(pos), row.fields[0], row.rule, row.message) for pos in np.flatnonzero(failing)]
@@ -148,18 +153,48 @@ def foreign_key_jobs(tables: dict[str, Table]) -> list[Callable[[], list[Problem
 
 
 def _foreign_key_problems(table: Table, fk: ForeignKey, parent: Table) -> list[Problem]:
+    target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
     if len(fk.fields) == 1:
         # Look up each distinct value once (key codes are cached), then spread the answer over the rows.
         codes, distinct = table.encoded(fk.fields[0])
-        known = member(distinct, parent.encoded(fk.reference_fields[0]).values)
+        candidates = parent.encoded(fk.reference_fields[0]).values
+        known = member(distinct, candidates)
         missing = ~keys.spread(known, codes, True)  # a missing value is not a dangling reference
+        unknown = np.flatnonzero(~known)
+        if len(unknown) and len(unknown) <= MAX_SUGGESTED:
+            hints = _near_misses(distinct.take(unknown).to_pylist(), candidates)
+            if hints:
+                cells = []
+                for pos in np.flatnonzero(missing):
+                    value = distinct[int(codes[pos])].as_py()
+                    hint = f"; did you mean {hints[value]!r}?" if value in hints else ""
+                    cells.append((int(pos), fk.fields[0], "foreign-key", f"not found in {target}{hint}"))
+                return table.located(cells)
     else:
         child = table.raw[list(fk.fields)]
         parent_keys = pd.MultiIndex.from_frame(parent.raw[list(fk.reference_fields)].astype(object))
         present = child.notna().all(axis=1).to_numpy()
         missing = present & ~pd.MultiIndex.from_frame(child.astype(object)).isin(parent_keys)
-    target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
     return table.problems_at(missing, fk.fields[0], "foreign-key", f"not found in {target}")
+
+
+# Dangling values offered a near-miss suggestion, and the largest key searched for one: a typo is rare
+# and worth a hint; thousands of unknown values (a wrong column) are not looked up one by one.
+MAX_SUGGESTED = 50
+MAX_CANDIDATES = 100_000
+
+
+def _near_misses(values: list[str], candidates: pa.Array) -> dict[str, str]:
+    """For each dangling value, the existing key it most probably meant (a typo, a swapped or doubled
+    letter, a look-alike character), when one is close enough."""
+    if len(candidates) > MAX_CANDIDATES:
+        return {}
+    pool = [c for c in candidates.to_pylist() if c is not None]
+    hints = {}
+    for value in values:
+        if value is not None and (close := difflib.get_close_matches(value, pool, n=1, cutoff=0.8)):
+            hints[value] = close[0]
+    return hints
 
 
 def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
