@@ -106,8 +106,13 @@ def _export(args: argparse.Namespace) -> int:
         more = f" (and {len(report.problems) - 10} more)" if len(report.problems) > 10 else ""
         print(f"not exported: the package has {len(report.problems)} problem(s){more}", file=sys.stderr)
         return EXIT_INVALID
+    if args.out.exists() and not args.out.is_dir():
+        raise PackageError(f"--out {args.out} is a file: give a folder to write into")
     pkg, tables = export_tables(args.path)
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PackageError(f"--out {args.out}: cannot create the folder ({exc.strerror})") from None
     for path in WRITERS[args.format](pkg, tables, args.out):
         print(f"wrote {path}")
     return EXIT_VALID

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .package import DESCRIPTOR, Package, PackageError, open_package, read_json
+from .package import DESCRIPTOR, Package, PackageError, open_package
 
 
 @dataclass
@@ -28,11 +28,20 @@ class TableDiff:
 
 
 def _rows(pkg: Package, path: str, key: list[str]) -> dict[tuple[str, ...], dict[str, str]]:
+    """The rows of a table by primary key. PackageError for a file that is not UTF-8 text or whose
+    header lacks a key column (a key renamed between the versions)."""
     file = pkg.file(path)
     if not file.is_file():
         return {}
-    reader = csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"), newline=""))
-    return {tuple(row[k] for k in key): row for row in reader}
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{path}: not UTF-8 (byte {exc.start}); `ai-labs-data validate` locates it") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    absent = [k for k in key if k not in (reader.fieldnames or [])]
+    if absent:
+        raise PackageError(f"{path}: no column {', '.join(absent)}, which its schema's primary key names")
+    return {tuple(row[k] or "" for k in key): row for row in reader}
 
 
 def checkout(revision: str, repo: Path, into: Path) -> Path:
@@ -65,8 +74,16 @@ def diff(old: Path, new: Path) -> dict[str, TableDiff]:
     for name in list(dict.fromkeys([*old_pkg.resources, *new_pkg.resources])):
         res = new_pkg.resources.get(name) or old_pkg.resources[name]
         pkg = new_pkg if name in new_pkg.resources else old_pkg
-        key = read_json(pkg.file(res.schema_path)).get("primaryKey", [])
-        key = [key] if isinstance(key, str) else key
+        key = list(pkg.schema(name).primary_key)
+        if name in old_pkg.resources and name in new_pkg.resources:
+            old_key = list(old_pkg.schema(name).primary_key)
+            if old_key != key:
+                # Rows cannot be matched across a changed key: the table is reported as replaced.
+                result[name] = TableDiff(
+                    added=sorted(_rows(new_pkg, res.path, key)),
+                    removed=sorted(_rows(old_pkg, old_pkg.resources[name].path, old_key)),
+                )
+                continue
         before = _rows(old_pkg, old_pkg.resources[name].path, key) if name in old_pkg.resources else {}
         after = _rows(new_pkg, new_pkg.resources[name].path, key) if name in new_pkg.resources else {}
         d = TableDiff(

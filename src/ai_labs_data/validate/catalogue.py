@@ -29,7 +29,7 @@ STRUCTURE = {
     "foreign-key": "a reference names an existing row of the referenced table",
     "schema": "a Table Schema can be read and every field's type is known",
     "resource-path": "a resource's path and schema stay inside the package folder",
-    "resource-name": "no two resources share a name",
+    "resource-name": "a resource name is a safe table, file and sheet name (a-z, 0-9, _), and no two share one",
     "cutoff": "datapackage.json states data_cutoff as YYYY-MM-DD",
 }
 FRESHNESS = {

@@ -220,6 +220,8 @@ def lookup(values: pd.Series, table: Table, field: str) -> pd.Series:
     """`values` (indexed by key) looked up for each row's key in `table[field]`; NA for a missing or unknown
     key (see `key_positions`)."""
     unique = values[~values.index.duplicated()]
+    if unique.empty:  # nothing to find (a table with a header and no rows): every key is unknown
+        return pd.Series(None, index=table.raw.index, dtype=values.dtype)
     positions = key_positions(pa.array(unique.index.astype(str), type=pa.string()), table, field)
     taken = unique.iloc[np.maximum(positions, 0)].to_numpy(copy=True)
     result = pd.Series(taken, index=table.raw.index, dtype=unique.dtype)
@@ -777,7 +779,7 @@ def rule_jobs(ctx: Context) -> list[Callable[[], list[Problem]]]:
     def job(name: str, fn: Rule) -> list[Problem]:
         try:
             return list(fn(ctx))
-        except (KeyError, TypeError, ValueError) as exc:
+        except Exception as exc:  # a rule that breaks on unforeseen data is reported, never a traceback
             return [Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}")]
 
     return [partial(job, name, fn) for name, (_description, fn) in RULES.items()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,12 +55,22 @@ def _cutoff(descriptor: dict, problems: list[Problem]) -> pd.Timestamp | None:
     return stamp
 
 
-def _duplicate_resources(descriptor: dict) -> list[Problem]:
-    """Two resources of one name: the second would silently hide the first from every command."""
+# A resource name becomes a SQL table, a file and a sheet name in exports: lowercase letters, digits and
+# underscores only, at most 31 characters (a spreadsheet's limit for a sheet), so that it never needs
+# escaping and no two names collide once shortened.
+RESOURCE_NAME = re.compile(r"[a-z][a-z0-9_]{0,30}")
+
+
+def _resource_names(descriptor: dict) -> list[Problem]:
+    """A resource name that is not safe as a table, file or sheet name; two resources of one name (the
+    second would silently hide the first from every command)."""
     seen: set[str] = set()
     found = []
     for res in descriptor.get("resources", []):
         name = res.get("name") if isinstance(res, dict) else None
+        if isinstance(name, str) and not RESOURCE_NAME.fullmatch(name):
+            message = "a resource name is lowercase letters, digits and _ (at most 31, starting with a letter)"
+            found.append(Problem(DESCRIPTOR, None, None, "resources", name, "resource-name", message))
         if name in seen:
             message = f"two resources are named {name!r}: rename one"
             found.append(Problem(DESCRIPTOR, None, None, "resources", name, "resource-name", message))
@@ -163,7 +174,7 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     pkg = open_package(root)
     problems: list[Problem] = []
     cutoff = _cutoff(pkg.descriptor, problems)
-    problems += _duplicate_resources(pkg.descriptor)
+    problems += _resource_names(pkg.descriptor)
     with _no_gc():
         tables, structure = read_tables(pkg)
         # Foreign keys (structure) and rules read the tables independently: run them side by side.

@@ -7,7 +7,7 @@ import difflib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -208,6 +208,23 @@ def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> t
     return table, raw.problems + [p for p in typing + schema_problems(table) if (p.line, p.column) not in oversized]
 
 
+def _compiled_patterns(schema: TableSchema, schema_file: str) -> tuple[TableSchema, list[Problem]]:
+    """The schema without the patterns that cannot be compiled, and a problem about each: a broken
+    pattern is the schema's mistake, not a failure of every value checked against it."""
+    problems, fields = [], []
+    for f in schema.fields:
+        pattern = f.constraints.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                pc.match_substring_regex(pa.array([""], pa.string()), f"^(?:{pattern})$")
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                message = f"the pattern of {f.name} cannot be compiled: {str(exc).splitlines()[0]}"
+                problems.append(Problem(schema_file, None, None, f.name, pattern, "schema", message))
+                f = replace(f, constraints={k: v for k, v in f.constraints.items() if k != "pattern"})
+        fields.append(f)
+    return (replace(schema, fields=tuple(fields)) if problems else schema), problems
+
+
 def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
@@ -222,6 +239,8 @@ def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
         except (PackageError, KeyError, TypeError, AttributeError) as exc:
             problems.append(Problem(res.schema_path, None, None, None, None, "schema", f"schema cannot be read: {exc}"))
             continue
+        schema, bad_patterns = _compiled_patterns(schema, res.schema_path)
+        problems += bad_patterns
         unknown = [f for f in schema.fields if f.type not in TYPES]
         for f in unknown:
             message = f"field type {f.type!r} is not one of {', '.join(TYPES)}"
