@@ -20,13 +20,13 @@ def check(cells: list[str]) -> None:
     assert [values[c] for c in encoded.codes] == cells
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(IDS)
 def test_any_order(cells: list[str]) -> None:
     check(cells)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="abc-1", max_size=4), min_size=200, max_size=400), st.data())
 def test_sorted_but_for_a_few_rows(cells: list[str], data: st.DataObject) -> None:
     """A canonical (sorted) file with rows appended, or a few rows moved: the cases encoded without
