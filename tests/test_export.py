@@ -41,8 +41,14 @@ def exported(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     pkg, tables = export_tables(repo)  # the other writers get the same tables, loaded once
     for fmt in ("parquet", "sqlite", "duckdb", "xlsx"):
         (out / fmt).mkdir()
-        WRITERS[fmt](pkg, tables, out / fmt)
+        # The spreadsheet leaves out the exchange rates, whose 38,000 rows took most of the time of writing
+        # and reading it back; their types are those of other tables, which it checks.
+        chosen = [t for t in tables if t.name != XLSX_SKIPPED] if fmt == "xlsx" else tables
+        WRITERS[fmt](pkg, chosen, out / fmt)
     return out
+
+
+XLSX_SKIPPED = "fx_rates"
 
 
 def frame_cells(frame, fields: list[Field]) -> list[list[str]]:
@@ -141,6 +147,8 @@ def test_xlsx(exported: Path, expected: dict) -> None:
     book = load_workbook(exported / "xlsx" / "ai-labs-data.xlsx", read_only=True)
     assert book.sheetnames[0] == "README"
     for table, (fields, _) in expected.items():
+        if table == XLSX_SKIPPED:
+            continue
         # Streamed rows carry no empty trailing cells: read each row to the header's width.
         rows = [list(r) for r in book[table[:31]].iter_rows(values_only=True, max_col=len(fields))]
         assert rows[0] == [f.name for f in fields]
