@@ -34,13 +34,18 @@ def test_wheel_carries_the_data(wheel: Path) -> None:
     assert "ai_labs_data/_data/CITATION.cff" in names
 
 
-def test_installed_wheel_loads_every_table_offline(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
+def install(wheel: Path, target: Path) -> Path:
+    """The wheel installed into `target` alone (no dependencies, no index): what a user's site holds."""
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(target), str(wheel)],
         check=True,
         capture_output=True,
     )
+    return target
+
+
+def test_installed_wheel_loads_every_table_offline(wheel: Path, tmp_path: Path) -> None:
+    target = install(wheel, tmp_path / "site")
     code = (
         "import sys, ai_labs_data as a\n"
         "assert a.__file__.startswith(sys.argv[1]), a.__file__\n"
@@ -74,12 +79,7 @@ WITHOUT_EXTRAS = (
 
 
 def test_installed_data_validates_clean_without_extras_and_is_never_rebuilt(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    target = install(wheel, tmp_path / "site")
     env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(target)}
     installed = target / "ai_labs_data" / "_data"
 
