@@ -130,6 +130,8 @@ def test_info(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert f"data cut-off {cutoff}" in out and "sources by tier:" in out
     companies = len(ai_labs_data.load("companies", root=repo))
     assert f"companies covered: {companies} (" in out
+    models = len(ai_labs_data.load("model_releases", root=repo))
+    assert f"claims of {models} facts (model_id)" in out
 
 
 def test_diff_between_two_folders(repo: Path, pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,10 +31,16 @@ def info(root: Path | str | None = None) -> str:
         "",
         "rows per table:",
     ]
-    out += [
-        f"  {name:16s} {len(rows):>7}{'  (derived)' if pkg.resources[name].derived else ''}"
-        for name, rows in tables.items()
-    ]
+    for name, rows in tables.items():
+        line = f"  {name:16s} {len(rows):>7}"
+        schema = pkg.schema(name)
+        if pkg.resources[name].derived:
+            line += "  (derived)"
+        elif schema.is_claims:
+            # A claim table's rows are claims; what a user counts is its facts (a model, a round).
+            facts = {tuple(row.get(k, "") for k in schema.fact_key) for row in rows}
+            line += f"  claims of {len(facts)} facts ({', '.join(schema.fact_key)})"
+        out.append(line)
     kinds = Counter(row["source_type"] for row in tables.get("sources", []))
     out += ["", "sources by tier:"]
     out += [
