@@ -19,13 +19,15 @@ This module is on the light loading path: pandas and numpy only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
 
 from .package import TIERS
-from .tableschema import TableSchema, format_cell
+from .tableschema import TableSchema, format_column
 
 UNKNOWN_TIER = max(TIERS.values()) + 1
 PROVENANCE_SCHEMA = TableSchema.from_dict(
@@ -160,9 +162,15 @@ def by_precision(order: pd.DataFrame, precision: str) -> pd.DataFrame:
 class Resolution:
     facts: pd.DataFrame  # one row per fact key: the key and the resolved value fields, typed as the claims
     sources: pd.DataFrame  # same shape as `facts`' value fields: the source_id of each shown value
-    provenance: pd.DataFrame  # one row per shown value: PROVENANCE_COLUMNS
     fact_key: pd.Series  # each fact's key as text (see `key_text`), aligned with `facts`
     ranked: pd.DataFrame  # the claims in good standing, best first within each fact (see `ranked`)
+    make_provenance: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+
+    @cached_property
+    def provenance(self) -> pd.DataFrame:
+        """One row per shown value: PROVENANCE_COLUMNS. Made when first asked for: the derived tables do
+        not need it, and it costs as much as the resolution itself."""
+        return self.make_provenance()
 
 
 def _first_stating(order: pd.DataFrame, fields: list[str], allowed: pd.Series | None = None) -> pd.Series:
@@ -211,7 +219,7 @@ def resolve(claims: pd.DataFrame, schema: TableSchema, sources: pd.DataFrame, ta
     return Resolution(
         facts=frame,
         sources=pd.DataFrame(cited, index=facts.index).reset_index(drop=True),
-        provenance=_provenance(claims, order, winners, schema, table),
+        make_provenance=partial(_provenance, claims, order, winners, schema, table),
         fact_key=pd.Series(facts["_fact_key"].to_numpy(), dtype="string"),
         ranked=order,
     )
@@ -239,7 +247,7 @@ def _provenance(
                     "table": table,
                     "fact_key": rows["_fact_key"].to_numpy()[shown],
                     "field": n,
-                    "value": [format_cell(v, f) for v in values.to_numpy()[shown]],
+                    "value": format_column(values[shown], f),
                     "source_id": rows["_source"].to_numpy()[shown],
                     "tier": rows["_tier"].to_numpy()[shown],
                     "evidence": rows["evidence"].to_numpy()[shown],
