@@ -181,6 +181,8 @@ def write_duckdb(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pat
     def write(temp: Path) -> None:
         con = duckdb.connect(str(temp))
         try:
+            # One transaction: a commit per table and per comment made the export twice as slow as SQLite's.
+            con.execute("BEGIN TRANSACTION")
             for t in _dependency_order(tables, fks):
                 con.execute(_ddl(t, fks[t.name], "duckdb", comments_inline=False))
                 con.execute(f"COMMENT ON TABLE \"{t.name}\" IS '{_sql_text(t.description)}'")
@@ -191,6 +193,7 @@ def write_duckdb(pkg: Package, tables: list[ExportTable], out: Path) -> list[Pat
                     con.register("incoming", _arrow_table(t, pkg, batch))
                     con.execute(f'INSERT INTO "{t.name}" SELECT * FROM incoming')
                     con.unregister("incoming")
+            con.execute("COMMIT")
         finally:
             con.close()
 
