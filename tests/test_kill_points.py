@@ -45,6 +45,26 @@ def test_fmt_stopped_at_any_byte_leaves_the_table_whole(
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_build_stopped_in_a_write_leaves_every_file_whole(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build stopped while writing a file: every generated file, the hand-written CITATION.cff
+    included, is as it was, never cut, and no temporary file is left behind."""
+    (pkg / "data" / "derived" / "build-manifest.json").unlink()  # every job runs and rewrites its files
+    generated = [*sorted((pkg / "data" / "derived").glob("*.csv")), pkg / "CITATION.cff", pkg / "croissant.json"]
+    before = {p: p.read_bytes() for p in generated}
+    real_write_bytes = Path.write_bytes
+
+    def write_part(self: Path, data: bytes) -> int:
+        real_write_bytes(self, data[: len(data) // 2])
+        raise Killed
+
+    monkeypatch.setattr(Path, "write_bytes", write_part)
+    with pytest.raises(Killed):
+        main(["build", str(pkg)])
+    monkeypatch.undo()
+    assert {p: p.read_bytes() for p in generated} == before
+    assert not [p for p in pkg.rglob("*.tmp")]
+
+
 SAFE = re.compile(r"[a-z][a-z0-9_]*")
 
 
