@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 from ai_labs_data.problems import Problem
@@ -43,9 +44,18 @@ def append_copy(root: Path, table: str, row: int, **changes: str) -> int:
     return len(rows) + 1
 
 
+RULES_SEEN = "AI_LABS_DATA_TEST_RULES_SEEN"  # a folder where each test process notes the rules reported
+
+
 def problems(root: Path, freshness: bool = False) -> list[Problem]:
-    """What the validator reports; derived-table freshness only when asked (planted edits make them stale)."""
-    return validate(root, freshness=freshness).problems
+    """What the validator reports; derived-table freshness only when asked (planted edits make them stale).
+    The rules reported are noted for the suite's check that every rule of the catalogue was seen to fire
+    on a planted defect (conftest.py)."""
+    found = validate(root, freshness=freshness).problems
+    if found and (folder := os.environ.get(RULES_SEEN)):
+        with open(Path(folder) / f"{os.getpid()}.txt", "a", encoding="utf-8") as seen:
+            seen.write("".join(f"{p.rule}\n" for p in found))
+    return found
 
 
 def located(root: Path) -> set[tuple[str, int | None, int | None, str]]:

@@ -38,7 +38,7 @@ def test_every_rule_has_a_planted_defect() -> None:
 
 
 # The plants of this file's own tests, named for the check above.
-CATALOGUE_PLANTS = "'blank-line' 'csv-syntax' 'claim-company' 'cutoff' 'unique'"
+CATALOGUE_PLANTS = "'blank-line' 'csv-syntax' 'claim-company' 'cutoff' 'unique' 'maximum' 'minLength' 'cell-size'"
 
 
 def test_blank_line(pkg: Path) -> None:
@@ -88,3 +88,35 @@ def test_unique_field(pkg: Path) -> None:
     line, column = set_cell(pkg, "investors", 1, "name", rows[0][header.index("name")])
     found = {(p.file, p.line, p.column, p.rule) for p in problems(pkg)}
     assert ("data/investors.csv", line, column, "unique") in found
+
+
+def _constrain(pkg: Path, table: str, field: str, **constraints: object) -> None:
+    """A constraint added to a field in this copy's schema (no real schema uses it on that field yet)."""
+    schema_path = pkg / "schemas" / f"{table}.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    next(f for f in schema["fields"] if f["name"] == field).setdefault("constraints", {}).update(constraints)
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+
+
+def test_maximum(pkg: Path) -> None:
+    _constrain(pkg, "market_caps", "share_price", maximum=1_000_000)
+    header, rows = read_rows(pkg / "data" / "market_caps.csv")
+    row = next(i for i, r in enumerate(rows) if r[header.index("share_price")])
+    line, column = set_cell(pkg, "market_caps", row, "share_price", "1000001")
+    found = problems(pkg)
+    assert [(p.line, p.column, p.rule) for p in found] == [(line, column, "maximum")]
+    assert found[0].message == "must be <= 1000000"
+
+
+def test_min_length(pkg: Path) -> None:
+    _constrain(pkg, "investors", "name", minLength=2)  # every investor's name has two characters or more
+    line, column = set_cell(pkg, "investors", 0, "name", "x")
+    found = problems(pkg)
+    assert [(p.line, p.column, p.rule) for p in found] == [(line, column, "minLength")]
+
+
+def test_cell_size(pkg: Path) -> None:
+    line, column = set_cell(pkg, "companies", 0, "name", "A" * 10_000_000)
+    assert [(p.file, p.line, p.column, p.rule) for p in problems(pkg)] == [
+        ("data/companies.csv", line, column, "cell-size")
+    ]
