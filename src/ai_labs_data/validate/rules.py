@@ -618,9 +618,11 @@ _MAX_DIGITS = 18
 
 
 def _as_int(digits: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Significant digits as int64, -1 where empty or too long to compare as a number."""
+    """Significant digits as int64, -1 where empty, too long to compare as a number, or not digits only
+    (a value written with an exponent, such as 0E0: the exact reading decides)."""
     digits = digits.combine_chunks() if isinstance(digits, pa.ChunkedArray) else digits
     fits = pc.and_(pc.greater(pc.utf8_length(digits), 0), pc.less_equal(pc.utf8_length(digits), _MAX_DIGITS))
+    fits = pc.and_(fits, pc.ascii_is_decimal(digits))
     usable = pc.if_else(fits, digits, pa.scalar(None, type=digits.type))
     return filled(pc.cast(usable, pa.int64()), -1)
 
