@@ -191,7 +191,7 @@ def test_xlsx_text_beginning_with_a_formula_sign_stays_text(repo: Path, tmp_path
     frame = ai_labs_data.load("investors", root=repo).head(len(FORMULA_PREFIXES)).copy()
     names = [f"{prefix}1+1" for prefix in FORMULA_PREFIXES]
     frame["name"] = pd.array(names, dtype="string")
-    table = ExportTable("investors", "", ai_labs_data.schema("investors", root=repo), {}, frame)
+    table = ExportTable("investors", "", ai_labs_data.schema("investors", root=repo), frame)
     write_xlsx(pkg, [table], tmp_path)
     sheet = load_workbook(tmp_path / "ai-labs-data.xlsx")["investors"]
     column = table.schema.names.index("name") + 1

@@ -158,9 +158,9 @@ class BuildResult:
     ran: list[str] = field(default_factory=list)  # jobs run
 
 
-def dirty(pkg: Package, job: Job, inputs: Inputs, record: dict | None, derived: set[str]) -> tuple[bool, str]:
+def dirty(pkg: Package, job: Job, inputs: Inputs, record: dict | None) -> tuple[bool, str]:
     digest = job_digest(pkg, job, inputs)
-    return record is None or record["inputs"] != digest or bool(changed_outputs(pkg, record, derived)), digest
+    return record is None or record["inputs"] != digest or bool(changed_outputs(pkg, record)), digest
 
 
 def build(root: Path | str | None = None, check: bool = False, force: bool = False) -> BuildResult:
@@ -174,12 +174,11 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
         )
     jobs = read_jobs(pkg)
     recorded = read_manifest(pkg)
-    derived = {res.path for res in pkg.resources.values() if res.derived}
     inputs = Inputs(pkg)
     result = BuildResult()
     records: dict[str, dict] = {}
     for job in jobs:
-        is_dirty, digest = dirty(pkg, job, inputs, recorded.get(job.name), derived)
+        is_dirty, digest = dirty(pkg, job, inputs, recorded.get(job.name))
         if not (is_dirty or check or force):
             records[job.name] = recorded[job.name]
             continue
@@ -213,16 +212,13 @@ def freshness(pkg: Package) -> tuple[list[str], list[str]]:
     build's exchange-rate data (an install without the `validate` extra), the jobs cannot be rerun, so
     only the outputs are compared with the manifest."""
     recorded = read_manifest(pkg)
-    derived = {res.path for res in pkg.resources.values() if res.derived}
     if not pkg.file(JOBS_FILE).is_file() or not can_rebuild():
         if not recorded:
             return ["(no build manifest)"], []
-        return [], sorted({rel for rec in recorded.values() for rel in changed_outputs(pkg, rec, derived)})
+        return [], sorted({rel for rec in recorded.values() for rel in changed_outputs(pkg, rec)})
     inputs = Inputs(pkg)
     jobs = read_jobs(pkg)
-    changed = sorted(
-        {rel for job in jobs if job.name in recorded for rel in changed_outputs(pkg, recorded[job.name], derived)}
-    )
+    changed = sorted({rel for job in jobs if job.name in recorded for rel in changed_outputs(pkg, recorded[job.name])})
     dirty_jobs = []
     for job in jobs:
         record = recorded.get(job.name)
@@ -238,10 +234,9 @@ def generate(root: Path | str | None = None, tables_only: bool = False) -> dict[
     """Every generated file, rebuilt in memory from the package's inputs (nothing is written). With
     `tables_only`, only the jobs that derive tables run (no document or figure is made)."""
     pkg = open_package(root)
-    derived = {res.path for res in pkg.resources.values() if res.derived}
     inputs = Inputs(pkg)
     for job in read_jobs(pkg):
-        if tables_only and not any(job.writes(rel) for rel in derived):
+        if tables_only and not any(job.writes(rel) for rel in pkg.derived_paths):
             continue
         inputs.written.update(run_job(pkg, job, inputs))
     return inputs.written

@@ -102,7 +102,7 @@ def read_manifest(pkg: Package) -> dict[str, dict]:
     }
 
 
-def changed_outputs(pkg: Package, record: dict, derived: set[str]) -> list[str]:
+def changed_outputs(pkg: Package, record: dict) -> list[str]:
     """Outputs of a job's record whose file differs from what the job wrote. A generated document the
     package does not ship (the wheel carries the data, not the docs or figures) is not a change; a
     missing derived table is."""
@@ -113,7 +113,7 @@ def changed_outputs(pkg: Package, record: dict, derived: set[str]) -> list[str]:
             continue
         file = pkg.root / rel
         if not file.is_file():
-            if rel in derived:
+            if rel in pkg.derived_paths:
                 changed.append(rel)
         elif sha256(file.read_bytes()) != digest:
             changed.append(rel)

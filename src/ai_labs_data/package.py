@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ class Resource:
     path: str  # relative to the package root, POSIX separators
     schema_path: str
     derived: bool
+    description: str = ""
 
 
 def default_root() -> Path:
@@ -95,8 +96,9 @@ class Package:
     root: Path
     descriptor: dict
 
-    @property
+    @cached_property
     def resources(self) -> dict[str, Resource]:
+        """The resources by name, read from the descriptor once (every command looks them up often)."""
         out = {}
         for res in self.descriptor.get("resources", []):
             out[res["name"]] = Resource(
@@ -104,8 +106,14 @@ class Package:
                 path=res["path"],
                 schema_path=res["schema"],
                 derived=bool(res.get("derived", False)),
+                description=str(res.get("description", "")),
             )
         return out
+
+    @cached_property
+    def derived_paths(self) -> frozenset[str]:
+        """The paths of the derived tables (rebuilt by the jobs, never edited by hand)."""
+        return frozenset(res.path for res in self.resources.values() if res.derived)
 
     @property
     def installed(self) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..loaders import load, resolution
-from ..package import Package, open_package, read_json
+from ..package import Package, open_package
 from ..resolve import PROVENANCE_SCHEMA
 from ..tableschema import TableSchema
 
@@ -20,8 +20,12 @@ class ExportTable:
     name: str
     description: str
     schema: TableSchema
-    units: dict[str, str]
     frame: pd.DataFrame  # typed rows: resolved facts, every claim, or provenance
+
+    @property
+    def units(self) -> dict[str, str]:
+        """Each field's unit as its schema writes it (a field name such as `currency`, or `percent`)."""
+        return {f.name: f.unit_label for f in self.schema.fields if f.unit_label}
 
     def unique_keys(self) -> set[tuple[str, ...]]:
         keys = {tuple(self.schema.primary_key)}
@@ -37,13 +41,10 @@ def export_tables(root: Path | str | None = None) -> tuple[Package, list[ExportT
     out = []
     provenance = []
     for res in pkg.resources.values():
-        raw_schema = read_json(pkg.file(res.schema_path))
-        description = next(r.get("description", "") for r in pkg.descriptor["resources"] if r["name"] == res.name)
-        schema = TableSchema.from_dict(raw_schema)
-        units = {f["name"]: f["unit"] for f in raw_schema["fields"] if "unit" in f}
+        description, schema = res.description, pkg.schema(res.name)
         if not schema.is_claims:
             frame = load(res.name, claims="all", root=pkg.root)
-            out.append(ExportTable(res.name, description, schema, units, frame))
+            out.append(ExportTable(res.name, description, schema, frame))
             continue
         resolved = resolution(res.name, root=pkg.root)
         provenance.append(resolved.provenance)
@@ -52,7 +53,6 @@ def export_tables(root: Path | str | None = None) -> tuple[Package, list[ExportT
                 res.name,
                 f"{description} One row per fact, each field from the best claim that states it (see provenance).",
                 schema.resolved(),
-                units,
                 resolved.facts,
             )
         )
@@ -61,7 +61,6 @@ def export_tables(root: Path | str | None = None) -> tuple[Package, list[ExportT
                 res.name + CLAIMS_SUFFIX,
                 f"{description} Every claim: one row per source that states the fact.",
                 schema,
-                units,
                 load(res.name, claims="all", root=pkg.root),
             )
         )
@@ -70,7 +69,6 @@ def export_tables(root: Path | str | None = None) -> tuple[Package, list[ExportT
             "provenance",
             "The source and quote of every value of the resolved fact tables.",
             PROVENANCE_SCHEMA,
-            {},
             pd.concat(provenance, ignore_index=True),
         )
     )

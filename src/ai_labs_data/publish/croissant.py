@@ -86,7 +86,7 @@ def croissant(pkg: Package, files: dict[str, bytes], citation: str) -> str:
                 field["references"] = {"field": {"@id": f"{fk.resource}/{fk.reference_fields[0]}"}}
             fields.append(field)
         key = [{"@id": f"{res.name}/{k}"} for k in schema.primary_key]
-        description = next(r.get("description", "") for r in d["resources"] if r["name"] == res.name)
+        description = res.description
         record_sets.append(
             {
                 "@type": "cr:RecordSet",

@@ -115,12 +115,12 @@ def data_dictionary(
     for res in pkg.resources.values():
         rows = len(raw_tables[res.name])
         kind = "derived" if res.derived else "curated"
-        desc = next(r.get("description", "") for r in d["resources"] if r["name"] == res.name)
+        desc = res.description
         out.append(f"| [`{res.name}`](#{res.name}) | {kind} | {rows} | {_cell(desc)} |")
     for res in pkg.resources.values():
         schema = schemas[res.name]
         raw = raw_tables[res.name]
-        desc = next(r.get("description", "") for r in d["resources"] if r["name"] == res.name)
+        desc = res.description
         out += ["", f"## {res.name}", "", desc, "", f"- File: `{res.path}`; schema: `{res.schema_path}`"]
         out.append(f"- Primary key: {', '.join(f'`{k}`' for k in schema.primary_key)}")
         for fk in schema.foreign_keys:
