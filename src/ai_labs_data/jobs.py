@@ -206,13 +206,19 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
     return result
 
 
+def can_rerun(pkg: Package) -> bool:
+    """Whether the jobs can run here: their declaration is present (a bare copy of the data has none)
+    and so is the build's exchange-rate data (an install without the `validate` extra has none)."""
+    return pkg.file(JOBS_FILE).is_file() and can_rebuild()
+
+
 def freshness(pkg: Package) -> tuple[list[str], list[str]]:
     """What the last build's manifest says is out of date: the dirty jobs (their inputs changed since they
     ran), and the outputs changed since they were written. Without scripts/jobs.toml or without the
     build's exchange-rate data (an install without the `validate` extra), the jobs cannot be rerun, so
     only the outputs are compared with the manifest."""
     recorded = read_manifest(pkg)
-    if not pkg.file(JOBS_FILE).is_file() or not can_rebuild():
+    if not can_rerun(pkg):
         if not recorded:
             return ["(no build manifest)"], []
         return [], sorted({rel for rec in recorded.values() for rel in changed_outputs(pkg, rec)})

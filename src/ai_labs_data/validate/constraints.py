@@ -43,8 +43,9 @@ class Check:
     rule: str  # the rule id a failure is reported under (enum, pattern, minimum, unique, primary-key ...)
     message: str
     passes: Callable[[pd.Series], np.ndarray]
-    # What a failing value has that the message alone would not show (a look-alike character), or "".
-    explain: Callable[[str], str] = lambda value: ""
+    # What a failing value has that the message alone would not show (a look-alike character), added
+    # to the message: a check that has nothing to add leaves it None, and its values are not fetched.
+    explain: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -83,8 +83,8 @@ def freshness_problems(root: Path) -> list[Problem]:
     manifest (see `manifest`): nothing is rebuilt while every job's inputs and outputs are as built; else
     the derived tables are rebuilt in memory and each stale line located. Figures and documents are never
     made to check them: a dirty job that makes one is reported as such."""
-    from ..jobs import JOBS_FILE, freshness
-    from ..manifest import MANIFEST, can_rebuild
+    from ..jobs import can_rerun, freshness
+    from ..manifest import MANIFEST
 
     pkg = open_package(root)
     dirty_jobs, changed = freshness(pkg)
@@ -93,8 +93,7 @@ def freshness_problems(root: Path) -> list[Problem]:
     derived = {res.path: res for res in pkg.resources.values() if res.derived}
     problems = []
     fix = "reinstall ai-labs-data" if pkg.installed else "run `ai-labs-data build`"
-    # Stale cells are located by rerunning the table jobs, which needs their scripts and the rates.
-    rebuildable = pkg.file(JOBS_FILE).is_file() and can_rebuild()
+    rebuildable = can_rerun(pkg)  # stale cells are located by rerunning the table jobs
     if rebuildable and (dirty_jobs or any(path in derived for path in changed)):
         problems += _stale_tables(pkg, list(derived.values()))
     if dirty_jobs:

@@ -120,8 +120,11 @@ def schema_problems(table: Table) -> list[Problem]:
             where = np.flatnonzero(~check.passes(values) & ~bad)
             if not len(where):
                 continue
-            texts = take(arrow_text(table.raw[f.name]), where).to_pylist() if check.rule == "pattern" else []
-            messages = [check.message + check.explain(t or "") for t in texts] or [check.message] * len(where)
+            if check.explain is None:
+                messages = [check.message] * len(where)
+            else:
+                texts = take(arrow_text(table.raw[f.name]), where).to_pylist()
+                messages = [check.message + check.explain(t or "") for t in texts]
             cells += [(int(pos), f.name, check.rule, m) for pos, m in zip(where, messages, strict=True)]
     for row in row_checks(table.schema, table.key_lookup):
         failing = ~row.passes(table.data[list(row.fields)])
