@@ -61,12 +61,16 @@ def _chunk_cells(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return offsets[:-1], length, data
 
 
-def chunk_cells(text: Text) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-    """(position of the chunk's first cell, start offsets, byte lengths, data) of each chunk: the
-    chunks' UTF-8 bytes read in place."""
+def chunk_bytes(text: Text) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """For each chunk that holds any text: (position of its first cell, each cell's start offset and byte
+    length, the bytes its cells span), the offsets counted from the first of those bytes. The chunks'
+    UTF-8 bytes are read in place, for scans of a whole column's text without decoding it."""
     base = 0
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        yield (base, *_chunk_cells(chunk))
+        starts, lengths, data = _chunk_cells(chunk)
+        if len(starts) and len(data):
+            lo = int(starts[0])
+            yield base, starts - lo, lengths, data[lo : int(starts[-1] + lengths[-1])]
         base += len(chunk)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, chunk_cells, edge_bytes, filled, take
+from ..arrowtext import arrow_text, chunk_bytes, edge_bytes, filled, take
 from ..problems import Problem
 from ..quotes import MAX_EXCERPT, SEPARATOR, long_excerpts, numbers_stated, states_number
 from ..types import TYPES
@@ -418,16 +418,13 @@ def _hidden_suspects(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     fine: the regex decides). One pass over the column's bytes, with no decoding: a column of plain
     text, the usual case, is settled without a cell being read in Python."""
     found = []
-    for base, starts, lengths, data in chunk_cells(text):
-        if len(data) == 0 or len(starts) == 0:
-            continue
-        used = data[int(starts[0]) : int(starts[-1] + lengths[-1])]
-        at = np.flatnonzero(_HIDDEN_LEAD[used]) + int(starts[0])
+    for base, starts, _, used in chunk_bytes(text):
+        at = np.flatnonzero(_HIDDEN_LEAD[used])
         if len(at) == 0:
             continue
-        b0 = data[at]
-        b1 = data[np.minimum(at + 1, len(data) - 1)]
-        b2 = data[np.minimum(at + 2, len(data) - 1)]
+        b0 = used[at]
+        b1 = used[np.minimum(at + 1, len(used) - 1)]
+        b2 = used[np.minimum(at + 2, len(used) - 1)]
         hit = b0 < 0x80  # a control character itself
         hit |= (b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0x9F)
         e2 = (b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8F)) | ((b2 >= 0xAA) & (b2 <= 0xAE)))
@@ -640,11 +637,7 @@ def _digit_tokens(evidence: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.
     one cell, its value the digits without separators and without the zeros at either end (1,030,000,000
     and 1.03 both read 103). A run of more than 18 digits is unusable here: the exact reading decides."""
     rows, values = [], []
-    for base, starts, lengths, data in chunk_cells(evidence):
-        if len(data) == 0 or len(starts) == 0:
-            continue
-        lo, hi = int(starts[0]), int(starts[-1] + lengths[-1])
-        used = data[lo:hi]
+    for base, starts, lengths, used in chunk_bytes(evidence):
         number = _NUMBER_BYTE[used]
         wide = np.flatnonzero(used[:-2] == 0xEF) if len(used) > 2 else np.zeros(0, dtype=np.int64)
         if len(wide):  # U+FF0C, a full-width comma: part of a number like a comma
@@ -653,7 +646,7 @@ def _digit_tokens(evidence: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.
         at = np.flatnonzero(number)  # the bytes of numbers, a few percent of the text
         if not len(at):
             continue
-        cell_starts = starts[lengths > 0] - lo
+        cell_starts = starts[lengths > 0]
         # A number begins where the byte before is no number byte, or a cell begins.
         joined = np.zeros(len(at), dtype=bool)
         joined[1:] = at[1:] == at[:-1] + 1
@@ -678,7 +671,7 @@ def _digit_tokens(evidence: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.
                 break
             value[zeros] //= 10
         value[value == 0] = -1  # "0" or "0.00" has no significant digit
-        position = begin[has_digits] + lo
+        position = begin[has_digits]
         rows.append(np.searchsorted(starts, position, side="right") - 1 + base)
         values.append(value)
     if not rows:
