@@ -30,14 +30,9 @@ class TableDiff:
 def _rows(pkg: Package, path: str, key: list[str]) -> dict[tuple[str, ...], dict[str, str]]:
     """The rows of a table by primary key. PackageError for a file that is not UTF-8 text or whose
     header lacks a key column (a key renamed between the versions)."""
-    file = pkg.file(path)
-    if not file.is_file():
+    if not pkg.file(path).is_file():
         return {}
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PackageError(f"{path}: not UTF-8 (byte {exc.start}); `ai-labs-data validate` locates it") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(pkg.text(path), newline=""))
     absent = [k for k in key if k not in (reader.fieldnames or [])]
     if absent:
         raise PackageError(f"{path}: no column {', '.join(absent)}, which its schema's primary key names")

@@ -8,18 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .package import TIERS, Package, PackageError, package
+from .package import TIERS, Package, package
 
 
 def _read(pkg: Package, path: str) -> list[dict[str, str]]:
     """A table's rows as text; a file that is missing or not UTF-8 is an error naming it (one line)."""
-    try:
-        text = pkg.file(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PackageError(f"{path}: file not found; `ai-labs-data validate` checks the package") from None
-    except UnicodeDecodeError as exc:
-        raise PackageError(f"{path}: not UTF-8 (byte {exc.start}); `ai-labs-data validate` locates it") from None
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    return list(csv.DictReader(io.StringIO(pkg.text(path), newline="")))
 
 
 def info(root: Path | str | None = None) -> str:

@@ -130,6 +130,15 @@ class Package:
             raise PackageError(f"{rel}: {refusal}")
         return self.root / rel
 
+    def text(self, rel: str) -> str:
+        """A package file's text (see `file`); PackageError naming it when it is missing or not UTF-8."""
+        try:
+            return self.file(rel).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise PackageError(f"{rel}: file not found; `ai-labs-data validate` checks the package") from None
+        except UnicodeDecodeError as exc:
+            raise PackageError(f"{rel}: not UTF-8 (byte {exc.start}); `ai-labs-data validate` locates it") from None
+
     def schema(self, name: str) -> TableSchema:
         """The typed Table Schema of a resource (see tableschema.TableSchema)."""
         from .tableschema import TableSchema
