@@ -255,8 +255,7 @@ def test_basis_is_given_with_its_value(pkg: Path) -> None:
 def test_period_order(pkg: Path) -> None:
     # A single, preferred claim: moving its period_start moves it to a fact key of its own.
     key = ["company_id", "metric", "period_start", "period_end"]
-    single = single_claim_row(pkg, "financials", key, lambda r: r["period_end"] == "2024-12-31")
-    row = single
+    row = single_claim_row(pkg, "financials", key, lambda r: r["period_end"] == "2024-12-31")
     line, column = set_cell(pkg, "financials", row, "period_start", "2025-01-01")
     assert_only(problems(pkg), "data/financials.csv", line, {(column, "period-order")})
 
