@@ -16,6 +16,9 @@ from ai_labs_data.cli import main
 
 from helpers import read_rows, set_cell, write_rows
 
+REPO = Path(__file__).resolve().parents[1]
+TABLES = len(json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["resources"])
+
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     code = main(list(args))
@@ -28,7 +31,7 @@ def test_text_output_names_file_line_column_value_rule(pkg: Path, capsys: pytest
     assert code == 1
     first = out.splitlines()[0]
     assert first.startswith(f"data/companies.csv:{line}:{column}: [enum] kind='unicorn': must be one of startup")
-    assert out.splitlines()[-1].startswith("INVALID: 1 problem(s): 14 tables,")
+    assert out.splitlines()[-1].startswith(f"INVALID: 1 problem(s): {TABLES} tables,")
 
 
 def test_json_output(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,7 +63,7 @@ def test_github_annotations(pkg: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_valid_summary_and_exit_0(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "validate", str(repo / "datapackage.json"))
     assert code == 0
-    assert out.startswith("valid: 14 tables, ") and " sources, data cut-off 2026-" in out
+    assert out.startswith(f"valid: {TABLES} tables, ") and " sources, data cut-off 2026-" in out
 
 
 def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,8 +24,20 @@ CURATED = [
     "financials",
     "model_releases",
     "market_caps",
+    "model_prices",
+    "model_lifecycle",
+    "model_identifiers",
+    "company_identifiers",
 ]
-DERIVED = ["fx_rates", "valuations", "financials_usd", "company_summary", "disputes"]
+DERIVED = [
+    "fx_rates",
+    "valuations",
+    "financials_usd",
+    "company_summary",
+    "disputes",
+    "price_history",
+    "cross_references",
+]
 TABLES = CURATED + DERIVED
 
 

@@ -40,10 +40,14 @@ def aggregator_share(root: Path | str | None = None) -> pd.DataFrame:
     """Shown values by the country scope of their company (CN, or every other country as 'global'): how
     many there are and the percentage whose source is an aggregator (tier 5)."""
     companies = load("companies", root=root).set_index("company_id")["country"].astype(object)
+    # A table about models (prices, lifecycle, identifiers) reaches its company through the model.
+    maker = load("model_releases", root=root).set_index("model_id")["company_id"].astype(object)
     parts = []
     for name in claim_tables(root):
         resolved = resolution(name, root)  # the facts and the provenance of their values, resolved once
-        company = pd.Series(resolved.facts["company_id"].astype(object).to_numpy(), index=resolved.fact_key.to_numpy())
+        facts = resolved.facts
+        of = facts["company_id"] if "company_id" in facts else facts["model_id"].astype(object).map(maker)
+        company = pd.Series(of.astype(object).to_numpy(), index=resolved.fact_key.to_numpy())
         country = resolved.provenance["fact_key"].map(company).map(companies)
         parts.append(resolved.provenance.assign(scope=country.eq("CN").map({True: "CN", False: "global"})))
     every = pd.concat(parts, ignore_index=True)

@@ -47,6 +47,9 @@ class Field:
     resolved_with: tuple[str, ...] = ()
     # A claim may leave it empty, but every fact needs it from one of its claims (`factRequired`).
     fact_required: bool = False
+    # Text that must be written in the row's evidence, as a number must (`quoted`): an API model name or
+    # an identifier is a value like any other, and the quote is what makes it checkable.
+    quoted: bool = False
 
     @property
     def required(self) -> bool:
@@ -132,6 +135,7 @@ class TableSchema:
                 unit_label=str(f.get("unit", "")),
                 resolved_with=tuple(f.get("resolvedWith", ())),
                 fact_required=bool(f.get("factRequired", False)),
+                quoted=bool(f.get("quoted", False)),
             )
             for f in d["fields"]
         )

@@ -53,6 +53,7 @@ EVENT_DATES = {
 DATED_WITH_PRECISION = (
     ("companies", "founded_date"),
     *((name, date_field) for name, (date_field, precision) in EVENT_DATES.items() if precision),
+    ("model_lifecycle", "date"),
 )
 
 
@@ -285,12 +286,17 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("after-cutoff", "no date after the data cut-off in datapackage.json (forecasts and deprecated claims excepted)")
+@rule(
+    "after-cutoff",
+    "no date after the data cut-off in datapackage.json (forecasts, scheduled retirements and deprecated claims "
+    "excepted)",
+)
 def after_cutoff(ctx: Context) -> Iterator[Problem]:
     if ctx.cutoff is None:
         return
     checks = [(name, date_field) for name, (date_field, _) in EVENT_DATES.items()]
     checks += [("sources", "published_date"), ("sources", "accessed_date"), ("companies", "founded_date")]
+    checks += [("model_prices", "effective_date"), ("model_lifecycle", "date")]
     for name, date_field in checks:
         if (t := ctx.tables.get(name)) is None:
             continue
@@ -299,6 +305,8 @@ def after_cutoff(ctx: Context) -> Iterator[Problem]:
             late &= good_standing(t)
         if name == "financials":
             late &= t.raw["basis"].ne("forecast").fillna(True)
+        if name == "model_lifecycle":  # a maker announces a retirement ahead: a later date is scheduled
+            late &= t.raw["stage"].ne("retired").fillna(True)
         yield from t.problems_at(
             late, date_field, "after-cutoff", f"date is after the data cut-off {ctx.cutoff:%Y-%m-%d}"
         )
@@ -821,3 +829,7 @@ def rule_jobs(ctx: Context) -> list[Callable[[], list[Problem]]]:
             return [Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}")]
 
     return [partial(job, name, fn) for name, (_description, fn) in RULES.items()]
+
+
+# The rules about prices, lifecycles and identifiers register themselves in RULES when imported.
+from . import model_rules  # noqa: E402, F401

@@ -1,0 +1,236 @@
+"""Layer 2, rules about what a model costs, when it lived and how other catalogues name it: model_prices,
+model_lifecycle and the identifier tables. Registered in the same catalogue as validate.rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+
+from ..arrowtext import arrow_text, filled
+from ..problems import Problem
+from . import keys
+from .rules import Context, _ranks, _truncated, good_standing, rule
+from .tables import Table
+
+PRICES = ("input_per_mtok", "cached_input_per_mtok", "output_per_mtok")
+# The fields that name one price series: a new effective_date within it is a new price period.
+SERIES = ("model_id", "api_model_id", "tier", "currency")
+STAGES = ("preview", "generally_available", "deprecated", "retired")
+# Each scheme's form: the schema's pattern admits every scheme, the rule checks the one the row names.
+FORMS = {
+    "wikidata": re.compile(r"Q[1-9][0-9]*"),
+    "isin": re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]"),
+    "lei": re.compile(r"[A-Z0-9]{18}[0-9]{2}"),
+    "huggingface": re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?"),
+    "github": re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9._-]+)?"),
+}
+# A repository (Org/Name) for a model, an organisation (no slash) for a company.
+REPOSITORY = {"model_identifiers": True, "company_identifiers": False}
+
+
+@rule("price-positive", "a price per million tokens is greater than zero (a free tier is not a price)")
+def price_positive(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("model_prices")):
+        return
+    (t,) = found
+    for name in PRICES:
+        yield from t.problems_at(
+            (t.data[name] <= 0).fillna(False), name, "price-positive", "a price must be greater than zero"
+        )
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """Dates as whole days since 1970 (NaT as the int64 minimum, which sorts first and matches nothing)."""
+    return dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
+@rule(
+    "price-period",
+    "a price's end_date is not before its effective_date nor after the next price of its model, API id, "
+    "tier and currency takes effect (no overlapping periods)",
+)
+def price_period(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("model_prices")):
+        return
+    (t,) = found
+    start, end = t.data["effective_date"], t.data["end_date"]
+    before = (end < start).fillna(False)
+    yield from t.problems_at(before, "end_date", "price-period", "end_date is before effective_date")
+    good = good_standing(t)
+    series, _ = pd.factorize(keys.combine([t.codes(k) for k in SERIES]))
+    # Each series' effective dates as one sorted array of (series, day) keys: the next price of a row is
+    # the first key after its own within its series.
+    day = _days(start)
+    span = np.int64(1 << 32)  # more days than any date has; series codes stay small
+    key = series.astype(np.int64) * span + (day - day.min(initial=0) if len(day) else day)
+    distinct = np.unique(key[good & start.notna().to_numpy()])
+    after = np.searchsorted(distinct, key, side="right")
+    has_next = after < len(distinct)
+    nxt = distinct[np.minimum(after, len(distinct) - 1)] if len(distinct) else key
+    same_series = has_next & (nxt // span == key // span)
+    next_day = np.where(same_series, nxt - key + day, np.iinfo(np.int64).max)
+    overlap = good & end.notna().to_numpy() & (_days(end) >= next_day)
+    found_at = np.flatnonzero(overlap)
+    next_dates = (next_day[found_at].astype("datetime64[D]")).astype(str)
+    yield from t.located(
+        (
+            int(pos),
+            "end_date",
+            "price-period",
+            f"the period runs into the next price of this model, API id, tier and currency (effective {d}); "
+            "end it the day before",
+        )
+        for pos, d in zip(found_at, next_dates, strict=True)
+    )
+
+
+def _first_dates(table: Table, date_field: str, precision: str | None, rows: np.ndarray, by: list[str]) -> pd.DataFrame:
+    """The earliest `date_field` in good standing per `by` key (as text joined by |), with its precision rank."""
+    frame = pd.DataFrame({"key": _key(table, by)[rows], "date": table.data[date_field].to_numpy()[rows]})
+    frame["rank"] = _ranks(table, precision)[rows]
+    frame = frame.dropna(subset=["date"]).sort_values(["key", "date", "rank"])
+    return frame.drop_duplicates("key").set_index("key")
+
+
+def _at(dates: pd.DataFrame, keys_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The date and precision rank of each key in `dates` (from `_first_dates`): NaT and 0 where absent."""
+    found = dates.reindex(keys_)
+    date = pd.to_datetime(found["date"]).to_numpy(dtype="datetime64[ns]")
+    return date, found["rank"].fillna(0).astype(int).to_numpy()
+
+
+def _key(table: Table, fields: list[str]) -> np.ndarray:
+    parts = [table.raw[f].astype("string").fillna("") for f in fields]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + "|" + p
+    return out.to_numpy(dtype=object)
+
+
+def _before(event: np.ndarray, event_rank: np.ndarray, bound: np.ndarray, bound_rank: np.ndarray) -> np.ndarray:
+    """event < bound, compared at the coarser of the two precisions (NaT on either side: False)."""
+    early = np.flatnonzero(event < bound)
+    out = np.zeros(len(event), dtype=bool)
+    if len(early):
+        rank = np.maximum(event_rank[early], bound_rank[early])
+        out[early] = _truncated(event[early], rank) < _truncated(bound[early], rank)
+    return out
+
+
+@rule(
+    "price-in-lifecycle",
+    "a price takes effect on or after its model's release and before its API model's retirement",
+)
+def price_in_lifecycle(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("model_prices", "model_releases")):
+        return
+    prices, releases = found
+    start = prices.data["effective_date"].to_numpy(dtype="datetime64[ns]")
+    zero = np.zeros(len(start), dtype=np.int64)
+    released = _first_dates(releases, "release_date", "date_precision", good_standing(releases), ["model_id"])
+    bound, rank = _at(released, _key(prices, ["model_id"]))
+    yield from prices.problems_at(
+        _before(start, zero, bound, rank),
+        "effective_date",
+        "price-in-lifecycle",
+        "the price takes effect before the model's release_date in model_releases",
+    )
+    if (lifecycle := ctx.tables.get("model_lifecycle")) is None:
+        return
+    retired_rows = good_standing(lifecycle) & lifecycle.raw["stage"].eq("retired").fillna(False).to_numpy()
+    retired = _first_dates(lifecycle, "date", "date_precision", retired_rows, ["model_id", "api_model_id"])
+    end, end_rank = _at(retired, _key(prices, ["model_id", "api_model_id"]))
+    # On or after the retirement day is too late: the API no longer serves the model. A retirement known
+    # only to the month or year rules out only the prices of later months or years.
+    late = np.zeros(len(start), dtype=bool)
+    both = np.flatnonzero(~np.isnat(end) & ~np.isnat(start))
+    if len(both):
+        rank = end_rank[both]
+        s_, e_ = _truncated(start[both], rank), _truncated(end[both], rank)
+        late[both] = (s_ > e_) | ((s_ == e_) & (rank == 0))
+    yield from prices.problems_at(
+        late, "effective_date", "price-in-lifecycle", "the price takes effect on or after the API model's retirement"
+    )
+
+
+@rule("lifecycle-order", "an API model's stages come in order: preview, general availability, deprecation, retirement")
+def lifecycle_order(ctx: Context) -> Iterator[Problem]:
+    if not (found := ctx.get("model_lifecycle")):
+        return
+    (t,) = found
+    good = good_standing(t)
+    stage = t.raw["stage"].to_numpy(dtype=object)
+    date = t.data["date"].to_numpy(dtype="datetime64[ns]")
+    rank = _ranks(t, "date_precision")
+    api = _key(t, ["model_id", "api_model_id"])
+    # Compare each row with the earliest date of every later stage of its API model.
+    for i, earlier in enumerate(STAGES[:-1]):
+        rows = good & (stage == earlier)
+        for later in STAGES[i + 1 :]:
+            first = _first_dates(t, "date", "date_precision", good & (stage == later), ["model_id", "api_model_id"])
+            bound, bound_rank = _at(first, api)
+            wrong = rows & _before(bound, bound_rank, date, rank)
+            yield from t.problems_at(
+                wrong,
+                "date",
+                "lifecycle-order",
+                f"{earlier} is dated after this API model's {later} date",
+            )
+
+
+def _check_digits_ok(scheme: str, identifier: str) -> bool:
+    """ISIN: the Luhn check over its letters as numbers (A=10 … Z=35); LEI: ISO 7064 mod 97-10."""
+    if scheme not in ("isin", "lei"):
+        return True
+    digits = "".join(str(int(c, 36)) for c in identifier)
+    if scheme == "isin":
+        total = 0
+        for i, d in enumerate(reversed(digits)):
+            n = int(d) * (2 if i % 2 else 1)
+            total += n // 10 + n % 10
+        return total % 10 == 0
+    return int(digits) % 97 == 1
+
+
+@rule("identifier-form", "an identifier has its scheme's form (Q…, Org/Name, …) and an ISIN or LEI its check digits")
+def identifier_form(ctx: Context) -> Iterator[Problem]:
+    for name, repository in REPOSITORY.items():
+        if (t := ctx.tables.get(name)) is None:
+            continue
+        found = []
+        for pos, scheme, ident in zip(range(len(t.raw)), t.raw["scheme"], t.raw["identifier"], strict=True):
+            if not isinstance(scheme, str) or not isinstance(ident, str) or scheme not in FORMS:
+                continue  # a missing or unknown scheme is the schema's problem
+            if not FORMS[scheme].fullmatch(ident):
+                found.append((pos, f"not a {scheme} identifier"))
+            elif scheme in ("huggingface", "github") and ("/" in ident) != repository:
+                want = "a repository, Org/Name" if repository else "an organisation, without a /"
+                found.append((pos, f"a {scheme} identifier of a {name.split('_')[0]} is {want}"))
+            elif not _check_digits_ok(scheme, ident):
+                found.append((pos, f"the {scheme.upper()}'s check digits do not match"))
+        yield from t.located((pos, "identifier", "identifier-form", message) for pos, message in found)
+
+
+@rule("text-quoted", "an API model name or identifier a claim records is written in its evidence")
+def text_quoted(ctx: Context) -> Iterator[Problem]:
+    for t in ctx.tables.values():
+        quoted = [f.name for f in t.schema.fields if f.quoted]
+        if not quoted or "evidence" not in t.raw:
+            continue
+        evidence = pc.utf8_lower(arrow_text(t.raw["evidence"]))
+        for name in quoted:
+            value = pc.utf8_lower(arrow_text(t.raw[name]))
+            # Arrow has no per-row substring test of one column in another: compare the few distinct
+            # values row by row in Python only where the value is present.
+            rows = np.flatnonzero(filled(pc.is_valid(value), False) & filled(pc.is_valid(evidence), False))
+            values = value.take(rows).to_pylist() if len(rows) else []
+            texts = evidence.take(rows).to_pylist() if len(rows) else []
+            missing = [int(pos) for pos, v, e in zip(rows, values, texts, strict=True) if v not in e]
+            yield from t.located(
+                (pos, name, "text-quoted", f"{name} is not written in evidence: quote the words that name it")
+                for pos in missing
+            )
