@@ -11,7 +11,7 @@ def run(inputs: Inputs) -> dict[str, bytes]:
         f"Source: ai-labs-data {pkg.version}, data cut-off {pkg.data_cutoff}. Each value cites a public source "
         "(data/sources.csv)."
     )
-    derived = {name: inputs.derived(name) for name in ("valuations", "company_summary")}
+    derived = {name: inputs.derived(name) for name in ("valuations", "company_summary", "price_history")}
     facts = {name: inputs.facts(name).facts for name in ("companies", "market_caps", "model_releases")}
     rounds_usd = rounds_in_usd(inputs.facts("funding_rounds"), inputs.facts("companies").facts, inputs.rates)
     return {f"{FIGURES}/{name}": png for name, png in draw_figures(derived, facts, rounds_usd, footer).items()}

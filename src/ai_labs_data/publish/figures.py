@@ -180,6 +180,58 @@ def multiples(summary: pd.DataFrame, names: dict[str, str], footer: str) -> byte
     return _png(fig, footer)
 
 
+PRICE_LABS = 6  # labs per panel of the price figure: those with the most priced API series
+
+
+def cheapest_output_price(history: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """For each lab and each date one of its standard prices took effect: the cheapest standard output
+    price in US dollars among its API series in force that day (a series' price holds from its
+    effective_date until the next one of the same series)."""
+    standard = history[(history["tier"] == "standard") & history["output_usd_per_mtok"].notna()]
+    rows = []
+    for company, group in standard.groupby("company_id", sort=True):
+        start = group["effective_date"].to_numpy()
+        until = group["next_date"].fillna(pd.Timestamp.max).to_numpy()
+        price = group["output_usd_per_mtok"].astype(float).to_numpy()
+        for day in sorted(set(start)):
+            live = (start <= day) & (until > day)
+            rows.append((company, group["country"].iloc[0], day, price[live].min()))
+    frame = pd.DataFrame(rows, columns=["company_id", "country", "date", "usd"])
+    frame["name"] = frame["company_id"].map(lambda c: names.get(c, c))
+    return frame
+
+
+def price_over_time(history: pd.DataFrame, names: dict[str, str], footer: str) -> bytes:
+    fig, axes = plt.subplots(1, 2, figsize=SIZE, sharey=True)
+    fig.subplots_adjust(**{**MARGINS, "top": 0.84, "bottom": 0.2, "wspace": 0.08})
+    cheapest = cheapest_output_price(history, names)
+    series = history[history["tier"] == "standard"].groupby("company_id")["api_model_id"].nunique()
+    for ax, (title, china) in zip(axes, (("China", True), ("Rest of the world", False)), strict=True):
+        panel = cheapest[cheapest["country"].eq("CN") == china]
+        labs = series[series.index.isin(panel["company_id"])].sort_values(ascending=False, kind="stable")
+        panel = panel[panel["company_id"].isin(labs.index[:PRICE_LABS])]
+        if panel.empty:
+            _empty(ax, "prices")
+        for _, group in panel.groupby("company_id", sort=True):
+            ax.step(
+                group["date"],
+                group["usd"],
+                where="post",
+                marker="o",
+                markersize=3,
+                linewidth=1.2,
+                label=group["name"].iloc[0],
+            )
+        ax.set_yscale("log")
+        ax.set_title(title)
+        ax.tick_params(axis="x", rotation=45)
+        if not panel.empty:
+            ax.legend(fontsize=7, frameon=False)
+    axes[0].set_ylabel("USD per million output tokens")
+    fig.suptitle(f"Cheapest standard API output price in force per lab, USD, log scale ({PRICE_LABS} labs per panel)")
+    return _png(fig, footer)
+
+
 def draw_figures(
     derived: dict[str, pd.DataFrame], facts: dict[str, pd.DataFrame], rounds_usd: pd.DataFrame, footer: str
 ) -> dict[str, bytes]:
@@ -199,4 +251,5 @@ def draw_figures(
             "funding_by_year_country.png": funding_by_year(rounds_usd, usd),
             "releases_per_quarter.png": releases_per_quarter(facts["model_releases"], footer),
             "valuation_revenue_multiples.png": multiples(summary, names, usd),
+            "cheapest_output_price.png": price_over_time(derived["price_history"], names, usd),
         }
