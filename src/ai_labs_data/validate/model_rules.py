@@ -43,15 +43,10 @@ def price_positive(ctx: Context) -> Iterator[Problem]:
         )
 
 
-def _days(dates: pd.Series) -> np.ndarray:
-    """Dates as whole days since 1970 (NaT as the int64 minimum, which sorts first and matches nothing)."""
-    return dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-
-
 @rule(
     "price-period",
-    "a price's end_date is not before its effective_date nor after the next price of its model, API id, "
-    "tier and currency takes effect (no overlapping periods)",
+    "a price's end_date is not before its effective_date, and no different price of its model, API id, tier and "
+    "currency takes effect before that end_date (no overlapping periods)",
 )
 def price_period(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("model_prices")):
@@ -60,31 +55,32 @@ def price_period(ctx: Context) -> Iterator[Problem]:
     start, end = t.data["effective_date"], t.data["end_date"]
     before = (end < start).fillna(False)
     yield from t.problems_at(before, "end_date", "price-period", "end_date is before effective_date")
+    # Only rows stating an end can overlap: each is compared with the other claims in good standing of its
+    # series whose price differs (a later observation of the same price continues the period).
     good = good_standing(t)
     series, _ = pd.factorize(keys.combine([t.codes(k) for k in SERIES]))
-    # Each series' effective dates as one sorted array of (series, day) keys: the next price of a row is
-    # the first key after its own within its series.
-    day = _days(start)
-    span = np.int64(1 << 32)  # more days than any date has; series codes stay small
-    key = series.astype(np.int64) * span + (day - day.min(initial=0) if len(day) else day)
-    distinct = np.unique(key[good & start.notna().to_numpy()])
-    after = np.searchsorted(distinct, key, side="right")
-    has_next = after < len(distinct)
-    nxt = distinct[np.minimum(after, len(distinct) - 1)] if len(distinct) else key
-    same_series = has_next & (nxt // span == key // span)
-    next_day = np.where(same_series, nxt - key + day, np.iinfo(np.int64).max)
-    overlap = good & end.notna().to_numpy() & (_days(end) >= next_day)
-    found_at = np.flatnonzero(overlap)
-    next_dates = (next_day[found_at].astype("datetime64[D]")).astype(str)
+    frame = pd.DataFrame({"series": series, "start": start.to_numpy(), "end": end.to_numpy()})
+    for name in PRICES:
+        frame[name] = t.data[name].astype("Float64").to_numpy()
+    frame = frame[good]
+    ended = frame[frame["end"].notna()].reset_index(names="pos")
+    pairs = ended.merge(frame.reset_index(names="other"), on="series", suffixes=("", "_next"))
+    # A price that starts on the stated end day is a change within that day (DeepSeek's switch at 16:00 UTC).
+    inside = (pairs["start_next"] > pairs["start"]) & (pairs["start_next"] < pairs["end"])
+    differs = np.zeros(len(pairs), dtype=bool)
+    for name in PRICES:
+        a_, b_ = pairs[name], pairs[f"{name}_next"]
+        differs |= (a_.notna() & b_.notna() & (a_ != b_)).to_numpy(dtype=bool)
+    hits = pairs[inside.to_numpy(dtype=bool) & differs].sort_values(["pos", "start_next"]).drop_duplicates("pos")
     yield from t.located(
         (
-            int(pos),
+            int(row.pos),
             "end_date",
             "price-period",
-            f"the period runs into the next price of this model, API id, tier and currency (effective {d}); "
-            "end it the day before",
+            f"another price of this model, API id, tier and currency takes effect on {row.start_next:%Y-%m-%d}, "
+            "before this end_date: the periods overlap",
         )
-        for pos, d in zip(found_at, next_dates, strict=True)
+        for row in hits.itertuples()
     )
 
 
@@ -123,7 +119,8 @@ def _before(event: np.ndarray, event_rank: np.ndarray, bound: np.ndarray, bound_
 
 @rule(
     "price-in-lifecycle",
-    "a price takes effect on or after its model's release and before its API model's retirement",
+    "a price takes effect on or after its model's release (or its API model's preview) and before the API model's "
+    "retirement",
 )
 def price_in_lifecycle(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("model_prices", "model_releases")):
@@ -133,13 +130,23 @@ def price_in_lifecycle(ctx: Context) -> Iterator[Problem]:
     zero = np.zeros(len(start), dtype=np.int64)
     released = _first_dates(releases, "release_date", "date_precision", good_standing(releases), ["model_id"])
     bound, rank = _at(released, _key(prices, ["model_id"]))
+    early = _before(start, zero, bound, rank)
+    lifecycle = ctx.tables.get("model_lifecycle")
+    if lifecycle is not None and early.any():
+        # An API model in preview or generally available before the model's release date (a preview
+        # priced ahead of the launch) has begun its life on that earlier date.
+        began = good_standing(lifecycle) & lifecycle.raw["stage"].isin(["preview", "generally_available"]).to_numpy()
+        opened = _first_dates(lifecycle, "date", "date_precision", began, ["model_id", "api_model_id"])
+        api_start, api_rank = _at(opened, _key(prices, ["model_id", "api_model_id"]))
+        early &= np.isnat(api_start) | _before(start, zero, api_start, api_rank)
     yield from prices.problems_at(
-        _before(start, zero, bound, rank),
+        early,
         "effective_date",
         "price-in-lifecycle",
-        "the price takes effect before the model's release_date in model_releases",
+        "the price takes effect before the model's release_date in model_releases (and before any preview or "
+        "general availability of its API model in model_lifecycle)",
     )
-    if (lifecycle := ctx.tables.get("model_lifecycle")) is None:
+    if lifecycle is None:
         return
     retired_rows = good_standing(lifecycle) & lifecycle.raw["stage"].eq("retired").fillna(False).to_numpy()
     retired = _first_dates(lifecycle, "date", "date_precision", retired_rows, ["model_id", "api_model_id"])
