@@ -200,6 +200,67 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
             "deprecation_reason": "",
         }
     )
+    # One priced, generally available API model for every fourth model, with its repository.
+    m = f[f % 4 == 0]
+    api = np.char.add("api-", m.astype(str))
+    model = releases["model_id"].to_numpy()[m]
+    priced = days("2016-01-11", m % 3000)  # ten days after the release
+    prices = pd.DataFrame(
+        {
+            "model_id": model,
+            "api_model_id": api,
+            "tier": "standard",
+            "currency": "USD",
+            "effective_date": priced,
+            "source_id": src[m % n_sources],
+            "date_basis": "effective",
+            "end_date": "",
+            "input_per_mtok": "0.5",
+            "cached_input_per_mtok": "",
+            "output_per_mtok": "2",
+            "condition": "",
+            "evidence": _sentences(api, " | $0.5 per million input tokens | $2 per million output tokens"),
+            "preferred": "true",
+            "deprecation_reason": "",
+        }
+    )
+    lifecycle = pd.DataFrame(
+        {
+            "model_id": model,
+            "api_model_id": api,
+            "stage": "generally_available",
+            "source_id": src[m % n_sources],
+            "date": priced,
+            "date_precision": "day",
+            "replacement": "",
+            "evidence": _sentences(api, " is generally available from today."),
+            "preferred": "true",
+            "deprecation_reason": "",
+        }
+    )
+    repo = np.char.add("example-org/Model-", m.astype(str))
+    model_ids = pd.DataFrame(
+        {
+            "model_id": model,
+            "scheme": "huggingface",
+            "identifier": repo,
+            "source_id": src[m % n_sources],
+            "evidence": _sentences("Weights: https://huggingface.co/", repo),
+            "preferred": "true",
+            "deprecation_reason": "",
+        }
+    )
+    company_ids = pd.DataFrame(
+        {
+            "company_id": comp,
+            "scheme": "github",
+            "identifier": comp,
+            "source_id": src[i % n_sources],
+            "evidence": _sentences("Code: https://github.com/", comp),
+            "preferred": "true",
+            "deprecation_reason": "",
+        }
+    )
     return {
         "sources": sources,
         "companies": companies,
@@ -210,6 +271,10 @@ def tables(n_rounds: int) -> dict[str, pd.DataFrame]:
         "financials": financials,
         "model_releases": releases,
         "market_caps": caps,
+        "model_prices": prices,
+        "model_lifecycle": lifecycle,
+        "model_identifiers": model_ids,
+        "company_identifiers": company_ids,
     }
 
 
@@ -229,6 +294,7 @@ PLANTS = [
     ("long excerpt", "companies", "evidence", "The company was founded " + "x" * 280, "evidence-excerpt"),
     ("boolean", "model_releases", "open_weights", "yes", "type"),
     ("required", "market_caps", "market_cap", "", "required"),
+    ("negative price", "model_prices", "output_per_mtok", "-2", "price-positive"),
 ]
 
 

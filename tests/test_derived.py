@@ -184,6 +184,7 @@ def test_figures_are_generated_pngs(repo: Path) -> None:
     files = generate(repo)
     figures = sorted(k for k in files if k.startswith("docs/figures/"))
     assert figures == [
+        "docs/figures/cheapest_output_price.png",
         "docs/figures/funding_by_year_country.png",
         "docs/figures/listed_market_caps_usd.png",
         "docs/figures/releases_per_quarter.png",

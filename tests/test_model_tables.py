@@ -80,9 +80,13 @@ def test_currency_is_required(pkg: Path, model: dict[str, str]) -> None:
 def test_price_periods_do_not_overlap(pkg: Path, model: dict[str, str]) -> None:
     start = model["release_date"]
     first = append(pkg, "model_prices", **price(model, end_date=later(start, 60)))
-    append(pkg, "model_prices", **price(model, effective_date=later(start, 30)))
-    # Another tier's price is another series: it may overlap.
-    append(pkg, "model_prices", **price(model, tier="batch", effective_date=later(start, 10)))
+    # A later sighting of the same price continues its period; a different price inside it overlaps.
+    append(pkg, "model_prices", **price(model, effective_date=later(start, 20), preferred="true"))
+    cut = price(model, effective_date=later(start, 30), output_per_mtok="4", evidence="demo-chat 2元 4元")
+    append(pkg, "model_prices", **cut)
+    # A change on the stated end day (a switch at 16:00 UTC) does not overlap.
+    append(pkg, "model_prices", **price(model, tier="batch", end_date=later(start, 10)))
+    append(pkg, "model_prices", **(cut | {"tier": "batch", "effective_date": later(start, 10)}))
     backwards = append(pkg, "model_prices", **price(model, tier="flex", end_date=later(start, -1)))
     end = column(pkg, "model_prices", "end_date")
     assert found(pkg, "price-period") == {

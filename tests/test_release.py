@@ -16,6 +16,9 @@ from ai_labs_data.cli import main
 
 from helpers import set_cell
 
+REPO = Path(__file__).resolve().parents[1]
+TABLES = len(json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["resources"])
+
 
 @pytest.fixture(scope="module")
 def wheel(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -59,7 +62,7 @@ def test_installed_wheel_loads_every_table_offline(wheel: Path, tmp_path: Path) 
         [sys.executable, "-c", code, str(target)], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
     tables, fewest = map(int, out.stdout.split())
-    assert tables == 14 and fewest > 0
+    assert tables == TABLES and fewest > 0
 
 
 # Run the command line as an install without the extras: the rates, pandera and frictionless absent.
@@ -90,7 +93,7 @@ def test_installed_data_validates_clean_without_extras_and_is_never_rebuilt(whee
 
     done = run("validate")  # outside any package: the installed data, and it says so
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"package: {installed} " in done.stderr and done.stdout.startswith("valid: 14 tables")
+    assert f"package: {installed} " in done.stderr and done.stdout.startswith(f"valid: {TABLES} tables")
     refused = run("build")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "is the data installed with the package, which is not rebuilt in place" in refused.stderr
