@@ -275,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): what it wanted has been written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_VALID
+    except OSError as exc:  # the file system refused (permissions, a full disk): the old file is whole
+        name = exc.filename2 or exc.filename  # a rename names its target second
+        where = f"{name}: " if name else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
 
 
 def run() -> None:
