@@ -31,6 +31,8 @@ def _cell(text: str) -> str:
 
 def _constraints(f: Field) -> str:
     parts = [CONSTRAINT_TEXT[k](v) for k, v in f.constraints.items() if k in CONSTRAINT_TEXT]
+    if f.quoted:
+        parts.append("written in `evidence`")
     return "; ".join(p for p in parts if p)
 
 
