@@ -236,3 +236,25 @@ def test_price_history_in_usd(pkg: Path, model: dict[str, str]) -> None:
     xref = ai_labs_data.load("cross_references", root=pkg)
     api = xref[(xref["subject_id"] == model["model_id"]) & (xref["scheme"] == "api")]
     assert api["identifier"].tolist() == ["demo-chat"]
+
+
+def test_show_a_price_with_its_source_and_quote(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ai_labs_data.cli import main
+
+    prices = ai_labs_data.load("model_prices", claims="all", root=repo)
+    claim = prices[prices["deprecation_reason"].isna()].iloc[0]
+    key = "|".join(
+        [
+            claim["model_id"],
+            claim["api_model_id"],
+            claim["tier"],
+            claim["currency"],
+            f"{claim['effective_date']:%Y-%m-%d}",
+        ]
+    )
+    assert main(["show", key, str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"model_prices: model_id={claim['model_id']} | api_model_id={claim['api_model_id']}")
+    assert f"from {claim['source_id']}" in out
+    stated = claim["output_per_mtok"] if pd.notna(claim["output_per_mtok"]) else claim["input_per_mtok"]
+    assert any(line.strip().startswith("“") and f"{stated:g}" in line for line in out.splitlines())
