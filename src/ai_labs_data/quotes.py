@@ -57,8 +57,3 @@ def states_number(evidence: str, value: float | int, numbers: set[str] | None = 
 def excerpts(evidence: str) -> list[str]:
     """The verbatim excerpts of an evidence cell."""
     return evidence.split(SEPARATOR)
-
-
-def long_excerpts(evidence: str) -> list[int]:
-    """Lengths of the excerpts longer than MAX_EXCERPT characters."""
-    return [len(e) for e in excerpts(evidence) if len(e) > MAX_EXCERPT]
