@@ -106,3 +106,15 @@ def test_validation_never_writes(pkg: Path) -> None:
     before = {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
     problems(pkg)
     assert before == {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
+
+
+def test_validating_again_sees_every_edit(pkg: Path) -> None:
+    """Tables already checked in this process are reused by content: an edit, and its undoing, are seen."""
+    from helpers import set_cell
+
+    assert problems(pkg) == []
+    original = (pkg / "data" / "companies.csv").read_bytes()
+    line, column = set_cell(pkg, "companies", 0, "kind", "unicorn")
+    assert {(p.file, p.line, p.column, p.rule) for p in problems(pkg)} == {("data/companies.csv", line, column, "enum")}
+    (pkg / "data" / "companies.csv").write_bytes(original)
+    assert problems(pkg) == []

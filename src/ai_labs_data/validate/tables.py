@@ -4,8 +4,9 @@ the foreign keys. Produces the typed tables that layer 2 (rules) works on."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -200,7 +201,47 @@ def _near_misses(values: list[str], candidates: pa.Array) -> dict[str, str]:
     return hints
 
 
+# Tables already checked in this process, by content: validating again after editing one table (a
+# notebook, a watch loop, a test suite planting one defect at a time) reads only the tables that changed.
+# A table's layer-1 result and everything the checks derive from it (Table.cache) depend on its bytes,
+# its name, its file and its schema alone. Large tables are not kept: their memory is worth more.
+_CHECKED: OrderedDict[tuple, tuple[Table | None, list[Problem]]] = OrderedDict()
+_CHECKED_LOCK = threading.Lock()
+CHECKED_MAX_BYTES = 8 * 2**20
+CHECKED_MAX_TABLES = 64
+
+
 def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
+    """Layer 1 for one table (see `_check_table`), reused when the same content was checked before."""
+    digest = _small_file_digest(data_path)
+    if digest is None:
+        return _check_table(name, file, data_path, schema)
+    key = (name, file, repr(schema), digest)
+    with _CHECKED_LOCK:
+        if key in _CHECKED:
+            _CHECKED.move_to_end(key)
+            return _CHECKED[key]
+    result = _check_table(name, file, data_path, schema)
+    if _small_file_digest(data_path) == digest:  # not edited while it was being read
+        with _CHECKED_LOCK:
+            _CHECKED[key] = result
+            while len(_CHECKED) > CHECKED_MAX_TABLES:
+                _CHECKED.popitem(last=False)
+    return result
+
+
+def _small_file_digest(path: Path) -> bytes | None:
+    """The sha256 of a regular file of at most CHECKED_MAX_BYTES; None otherwise (or unreadable: the
+    reader then reports why)."""
+    try:
+        if not path.is_file() or path.stat().st_size > CHECKED_MAX_BYTES:
+            return None
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return None
+
+
+def _check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
     """Layer 1 for one table: read, type, and check it against its Table Schema's constraints."""
     raw = read_raw(data_path, file, schema)
     if not raw.usable:
