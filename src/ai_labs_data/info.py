@@ -25,8 +25,9 @@ def info(root: Path | str | None = None) -> str:
         "",
         "rows per table:",
     ]
+    width = max(map(len, tables), default=0)
     for name, rows in tables.items():
-        line = f"  {name:16s} {len(rows):>7}"
+        line = f"  {name:{width}s} {len(rows):>7}"
         schema = pkg.schema(name)
         if pkg.resources[name].derived:
             line += "  (derived)"
