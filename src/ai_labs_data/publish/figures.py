@@ -225,8 +225,8 @@ def price_over_time(history: pd.DataFrame, names: dict[str, str], footer: str) -
         ax.set_yscale("log")
         ax.set_title(title)
         ax.tick_params(axis="x", rotation=45)
-        if not panel.empty:
-            ax.legend(fontsize=7, frameon=False)
+        if not panel.empty:  # placed where it hides the fewest points, on a white ground
+            ax.legend(fontsize=7, loc="best", ncol=2, framealpha=0.9, edgecolor="none")
     axes[0].set_ylabel("USD per million output tokens")
     fig.suptitle(f"Cheapest standard API output price in force per lab, USD, log scale ({PRICE_LABS} labs per panel)")
     return _png(fig, footer)
