@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ai_labs_data.cli import main
@@ -48,21 +49,26 @@ def test_a_file_that_cannot_be_replaced_is_a_message(
     assert not list((pkg / "data").glob(".*.tmp"))  # no temporary file left behind
 
 
-def test_export_inserts_a_parent_before_its_child(pkg: Path, tmp_path: Path) -> None:
-    path = pkg / "data" / "companies.csv"
-    header, rows = read_rows(path)
-    parent = header.index("parent_company_id")
-    parents = {r[parent] for r in rows if r[parent]}
-    assert parents, "the real package names parent companies"
-    # Every parent's claims moved after every other row: a child now comes before its parent.
-    write_rows(path, header, [r for r in rows if r[0] not in parents] + [r for r in rows if r[0] in parents])
-    from ai_labs_data.jobs import build
+def test_export_inserts_a_parent_before_its_child(repo: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
 
-    build(pkg)
-    out = tmp_path / "sqlite"
-    assert main(["export", str(pkg), "--format", "sqlite", "--out", str(out)]) == 0
-    db = sqlite3.connect(next(out.glob("*.sqlite")))
+    from ai_labs_data.export.common import export_tables
+    from ai_labs_data.export.writers import write_duckdb, write_sqlite
+
+    pkg, tables = export_tables(repo)
+    companies = next(t for t in tables if t.name == "companies")
+    parents = set(companies.frame["parent_company_id"].dropna())
+    assert parents, "the real package names parent companies"
+    # Every parent moved after every other company: each child now comes before its parent.
+    is_parent = companies.frame["company_id"].isin(parents)
+    reordered = pd.concat([companies.frame[~is_parent], companies.frame[is_parent]], ignore_index=True)
+    tables = [replace(t, frame=reordered) if t is companies else t for t in tables]
+    write_sqlite(pkg, tables, tmp_path)
+    db = sqlite3.connect(tmp_path / "ai-labs-data.sqlite")
     db.execute("PRAGMA foreign_keys = ON")
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     children = db.execute("SELECT company_id, parent_company_id FROM companies WHERE parent_company_id IS NOT NULL")
     assert {p for _, p in children} == parents
+    # DuckDB enforces its foreign keys on every insert: the same order must hold there.
+    write_duckdb(pkg, tables, tmp_path)
+    assert (tmp_path / "ai-labs-data.duckdb").stat().st_size > 0
