@@ -258,3 +258,25 @@ def test_show_a_price_with_its_source_and_quote(repo: Path, capsys: pytest.Captu
     assert f"from {claim['source_id']}" in out
     stated = claim["output_per_mtok"] if pd.notna(claim["output_per_mtok"]) else claim["input_per_mtok"]
     assert any(line.strip().startswith("“") and f"{stated:g}" in line for line in out.splitlines())
+
+
+def test_cheapest_price_in_force_follows_each_series_until_its_next_price() -> None:
+    from ai_labs_data.publish.figures import cheapest_output_price
+
+    day = pd.Timestamp
+    history = pd.DataFrame(
+        {
+            "company_id": ["lab"] * 4,
+            "country": ["CN"] * 4,
+            "tier": ["standard"] * 4,
+            "api_model_id": ["big", "small", "small", "big"],
+            "effective_date": [day("2025-01-01"), day("2025-02-01"), day("2025-03-01"), day("2025-04-01")],
+            # small is cheap from February; its March price (higher) holds until the data ends.
+            "next_date": [day("2025-04-01"), day("2025-03-01"), pd.NaT, pd.NaT],
+            "output_usd_per_mtok": pd.array([10.0, 2.0, 3.0, 8.0], dtype="Float64"),
+        }
+    )
+    cheapest = cheapest_output_price(history, {"lab": "Lab"})
+    assert cheapest["usd"].tolist() == [10.0, 2.0, 3.0, 3.0]
+    assert cheapest["date"].tolist() == [day("2025-01-01"), day("2025-02-01"), day("2025-03-01"), day("2025-04-01")]
+    assert set(cheapest["name"]) == {"Lab"}

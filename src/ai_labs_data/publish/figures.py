@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
@@ -198,8 +199,9 @@ def cheapest_output_price(history: pd.DataFrame, names: dict[str, str]) -> pd.Da
     standard = history[(history["tier"] == "standard") & history["output_usd_per_mtok"].notna()]
     rows = []
     for company, group in standard.groupby("company_id", sort=True):
-        start = group["effective_date"].to_numpy()
-        until = group["next_date"].fillna(pd.Timestamp.max).to_numpy()
+        start = group["effective_date"].to_numpy(dtype="datetime64[ns]")
+        until = group["next_date"].to_numpy(dtype="datetime64[ns]", copy=True)
+        until[np.isnat(until)] = np.datetime64("2262-01-01")  # the latest price holds on
         price = group["output_usd_per_mtok"].astype(float).to_numpy()
         for day in sorted(set(start)):
             live = (start <= day) & (until > day)
