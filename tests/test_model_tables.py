@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import ai_labs_data
-from ai_labs_data.jobs import build
+from ai_labs_data.jobs import derived_tables
 
 from helpers import find_row, problems, read_rows, write_rows
 
@@ -218,22 +218,22 @@ def test_price_history_in_usd(pkg: Path, model: dict[str, str]) -> None:
             evidence="demo-chat $0.5 / $1.25",
         ),
     )
-    build(pkg)
-    assert problems(pkg, freshness=True) == []
-    history = ai_labs_data.load("price_history", root=pkg)
+    assert problems(pkg) == []
+    derived = derived_tables(pkg)  # the table jobs' outputs, typed as load types them
+    history = derived["price_history"]
     mine = history[history["model_id"] == model["model_id"]].set_index(["tier", "effective_date"])
     first = mine.loc[("standard", pd.Timestamp(start))]
     assert first["next_date"] == pd.Timestamp(later(start, 30))
     assert first["currency"] == "CNY" and first["output_per_mtok"] == 8
     # The ECB rate of the effective date (or the business day before), re-based to US dollars.
-    fx = ai_labs_data.load("fx_rates", root=pkg)
+    fx = derived["fx_rates"]
     cny = fx[(fx["currency"] == "CNY") & (fx["date"] <= pd.Timestamp(start))].sort_values("date").iloc[-1]
     assert first["usd_per_unit"] == pytest.approx(cny["usd_per_unit"])
     assert first["output_usd_per_mtok"] == pytest.approx(round(8 * cny["usd_per_unit"], 6))
     assert pd.isna(mine.loc[("standard", pd.Timestamp(later(start, 30))), "next_date"])
     batch = mine.loc[("batch", pd.Timestamp(start))]
     assert batch["usd_per_unit"] == 1 and batch["output_usd_per_mtok"] == 1.25
-    xref = ai_labs_data.load("cross_references", root=pkg)
+    xref = derived["cross_references"]
     api = xref[(xref["subject_id"] == model["model_id"]) & (xref["scheme"] == "api")]
     assert api["identifier"].tolist() == ["demo-chat"]
 
