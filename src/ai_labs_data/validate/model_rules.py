@@ -13,12 +13,19 @@ import pyarrow.compute as pc
 from ..arrowtext import arrow_text, filled
 from ..problems import Problem
 from . import keys
-from .rules import Context, _ranks, _truncated, good_standing, rule
-from .tables import Table
+from .rules import (
+    Context,
+    _at,
+    _first_dates,
+    _key,
+    _ranks,
+    _truncated,
+    before_at_precision,
+    good_standing,
+    money_fields,
+    rule,
+)
 
-PRICES = ("input_per_mtok", "cached_input_per_mtok", "output_per_mtok")
-# The fields that name one price series: a new effective_date within it is a new price period.
-SERIES = ("model_id", "api_model_id", "tier", "currency")
 STAGES = ("preview", "generally_available", "deprecated", "retired")
 # Each scheme's form: the schema's pattern admits every scheme, the rule checks the one the row names.
 FORMS = {
@@ -37,7 +44,7 @@ def price_positive(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("model_prices")):
         return
     (t,) = found
-    for name in PRICES:
+    for name in money_fields(t):
         yield from t.problems_at(
             (t.data[name] <= 0).fillna(False), name, "price-positive", "a price must be greater than zero"
         )
@@ -58,9 +65,12 @@ def price_period(ctx: Context) -> Iterator[Problem]:
     # Only rows stating an end can overlap: each is compared with the other claims in good standing of its
     # series whose price differs (a later observation of the same price continues the period).
     good = good_standing(t)
-    series, _ = pd.factorize(keys.combine([t.codes(k) for k in SERIES]))
+    # A series is the fact key without the date: one model, API name, tier and currency.
+    series_key = [k for k in t.schema.fact_key if k != "effective_date"]
+    series, _ = pd.factorize(keys.combine([t.codes(k) for k in series_key]))
     frame = pd.DataFrame({"series": series, "start": start.to_numpy(), "end": end.to_numpy()})
-    for name in PRICES:
+    prices = money_fields(t)
+    for name in prices:
         frame[name] = t.data[name].astype("Float64").to_numpy()
     frame = frame[good]
     ended = frame[frame["end"].notna()].reset_index(names="pos")
@@ -68,7 +78,7 @@ def price_period(ctx: Context) -> Iterator[Problem]:
     # A price that starts on the stated end day is a change within that day (DeepSeek's switch at 16:00 UTC).
     inside = (pairs["start_next"] > pairs["start"]) & (pairs["start_next"] < pairs["end"])
     differs = np.zeros(len(pairs), dtype=bool)
-    for name in PRICES:
+    for name in prices:
         a_, b_ = pairs[name], pairs[f"{name}_next"]
         differs |= (a_.notna() & b_.notna() & (a_ != b_)).to_numpy(dtype=bool)
     hits = pairs[inside.to_numpy(dtype=bool) & differs].sort_values(["pos", "start_next"]).drop_duplicates("pos")
@@ -84,39 +94,6 @@ def price_period(ctx: Context) -> Iterator[Problem]:
     )
 
 
-def _first_dates(table: Table, date_field: str, precision: str | None, rows: np.ndarray, by: list[str]) -> pd.DataFrame:
-    """The earliest `date_field` in good standing per `by` key (as text joined by |), with its precision rank."""
-    frame = pd.DataFrame({"key": _key(table, by)[rows], "date": table.data[date_field].to_numpy()[rows]})
-    frame["rank"] = _ranks(table, precision)[rows]
-    frame = frame.dropna(subset=["date"]).sort_values(["key", "date", "rank"])
-    return frame.drop_duplicates("key").set_index("key")
-
-
-def _at(dates: pd.DataFrame, keys_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The date and precision rank of each key in `dates` (from `_first_dates`): NaT and 0 where absent."""
-    found = dates.reindex(keys_)
-    date = pd.to_datetime(found["date"]).to_numpy(dtype="datetime64[ns]")
-    return date, found["rank"].fillna(0).astype(int).to_numpy()
-
-
-def _key(table: Table, fields: list[str]) -> np.ndarray:
-    parts = [table.raw[f].astype("string").fillna("") for f in fields]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + "|" + p
-    return out.to_numpy(dtype=object)
-
-
-def _before(event: np.ndarray, event_rank: np.ndarray, bound: np.ndarray, bound_rank: np.ndarray) -> np.ndarray:
-    """event < bound, compared at the coarser of the two precisions (NaT on either side: False)."""
-    early = np.flatnonzero(event < bound)
-    out = np.zeros(len(event), dtype=bool)
-    if len(early):
-        rank = np.maximum(event_rank[early], bound_rank[early])
-        out[early] = _truncated(event[early], rank) < _truncated(bound[early], rank)
-    return out
-
-
 @rule(
     "price-in-lifecycle",
     "a price takes effect on or after its model's release (or its API model's preview) and before the API model's "
@@ -130,7 +107,7 @@ def price_in_lifecycle(ctx: Context) -> Iterator[Problem]:
     zero = np.zeros(len(start), dtype=np.int64)
     released = _first_dates(releases, "release_date", "date_precision", good_standing(releases), ["model_id"])
     bound, rank = _at(released, _key(prices, ["model_id"]))
-    early = _before(start, zero, bound, rank)
+    early = before_at_precision(start, zero, bound, rank)
     lifecycle = ctx.tables.get("model_lifecycle")
     if lifecycle is not None and early.any():
         # An API model in preview or generally available before the model's release date (a preview
@@ -138,7 +115,7 @@ def price_in_lifecycle(ctx: Context) -> Iterator[Problem]:
         began = good_standing(lifecycle) & lifecycle.raw["stage"].isin(["preview", "generally_available"]).to_numpy()
         opened = _first_dates(lifecycle, "date", "date_precision", began, ["model_id", "api_model_id"])
         api_start, api_rank = _at(opened, _key(prices, ["model_id", "api_model_id"]))
-        early &= np.isnat(api_start) | _before(start, zero, api_start, api_rank)
+        early &= np.isnat(api_start) | before_at_precision(start, zero, api_start, api_rank)
     yield from prices.problems_at(
         early,
         "effective_date",
@@ -173,14 +150,15 @@ def lifecycle_order(ctx: Context) -> Iterator[Problem]:
     stage = t.raw["stage"].to_numpy(dtype=object)
     date = t.data["date"].to_numpy(dtype="datetime64[ns]")
     rank = _ranks(t, "date_precision")
-    api = _key(t, ["model_id", "api_model_id"])
-    # Compare each row with the earliest date of every later stage of its API model.
+    by = ["model_id", "api_model_id"]
+    api = _key(t, by)
+    # The earliest date of each stage per API model, each compared with the rows of every earlier stage.
+    first = {s: _at(_first_dates(t, "date", "date_precision", good & (stage == s), by), api) for s in STAGES[1:]}
     for i, earlier in enumerate(STAGES[:-1]):
         rows = good & (stage == earlier)
         for later in STAGES[i + 1 :]:
-            first = _first_dates(t, "date", "date_precision", good & (stage == later), ["model_id", "api_model_id"])
-            bound, bound_rank = _at(first, api)
-            wrong = rows & _before(bound, bound_rank, date, rank)
+            bound, bound_rank = first[later]
+            wrong = rows & before_at_precision(bound, bound_rank, date, rank)
             yield from t.problems_at(
                 wrong,
                 "date",
@@ -231,8 +209,8 @@ def text_quoted(ctx: Context) -> Iterator[Problem]:
         evidence = pc.utf8_lower(arrow_text(t.raw["evidence"]))
         for name in quoted:
             value = pc.utf8_lower(arrow_text(t.raw[name]))
-            # Arrow has no per-row substring test of one column in another: compare the few distinct
-            # values row by row in Python only where the value is present.
+            # Arrow has no per-row test of one column's text in another's: the rows where both are present
+            # are compared in Python.
             rows = np.flatnonzero(filled(pc.is_valid(value), False) & filled(pc.is_valid(evidence), False))
             values = value.take(rows).to_pylist() if len(rows) else []
             texts = evidence.take(rows).to_pylist() if len(rows) else []

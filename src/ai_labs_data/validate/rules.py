@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from ..arrowtext import arrow_text, chunk_bytes, edge_bytes, filled, take
 from ..problems import Problem
 from ..quotes import MAX_EXCERPT, SEPARATOR, numbers_stated, states_number
+from ..resolve import key_text
 from ..types import TYPES
 from . import keys
 from .tables import Table, member
@@ -240,6 +241,41 @@ def _ranks(table: Table, precision_field: str | None) -> np.ndarray:
     return keys.spread(ranks, filled(pc.index_in(text, value_set=names.cast(text.type)), -1), 0)
 
 
+def _first_dates(table: Table, date_field: str, precision: str | None, rows: np.ndarray, by: list[str]) -> pd.DataFrame:
+    """The earliest `date_field` in good standing per `by` key (as text joined by |), with its precision rank."""
+    frame = pd.DataFrame({"key": _key(table, by)[rows], "date": table.data[date_field].to_numpy()[rows]})
+    frame["rank"] = _ranks(table, precision)[rows]
+    frame = frame.dropna(subset=["date"]).sort_values(["key", "date", "rank"])
+    return frame.drop_duplicates("key").set_index("key")
+
+
+def _at(dates: pd.DataFrame, keys_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The date and precision rank of each key in `dates` (from `_first_dates`): NaT and 0 where absent."""
+    found = dates.reindex(keys_)
+    date = pd.to_datetime(found["date"]).to_numpy(dtype="datetime64[ns]")
+    return date, found["rank"].fillna(0).astype(int).to_numpy()
+
+
+def _key(table: Table, fields: list[str]) -> np.ndarray:
+    """Each row's values of `fields` as one text key (see resolve.key_text)."""
+    return key_text(table.raw, fields).to_numpy(dtype=object)
+
+
+def before_at_precision(
+    event: np.ndarray, event_rank: np.ndarray, bound: np.ndarray, bound_rank: np.ndarray
+) -> np.ndarray:
+    """event < bound for datetime64 arrays, compared at the coarser of the two precision ranks (see
+    `_ranks`); NaT on either side is never before."""
+    # Truncating both dates to the coarser precision never turns "on or after" into "before", so only the
+    # rows before day by day (NaT compares false) need the truncated test.
+    early = np.flatnonzero(event < bound)
+    out = np.zeros(len(event), dtype=bool)
+    if len(early):
+        rank = np.maximum(event_rank[early], bound_rank[early])
+        out[early] = _truncated(event[early], rank) < _truncated(bound[early], rank)
+    return out
+
+
 @rule(
     "before-founding",
     "no preferred event (round, listing, release, market cap, period end) before the company's founding date",
@@ -250,40 +286,19 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
     (companies,) = found
     # A company may have several claims: its earliest founding date in good standing, at that claim's
     # precision, is the bound (a later one would make a claim of the other source an error).
-    good = good_standing(companies)
-    dated = pd.DataFrame(
-        {
-            "id": companies.raw["company_id"].to_numpy()[good],
-            "founded": companies.data["founded_date"].to_numpy()[good],
-            "rank": _ranks(companies, "date_precision")[good],
-        }
-    ).dropna(subset=["founded"])
-    first = dated.sort_values(["id", "founded", "rank"]).drop_duplicates("id").set_index("id")
-    founded, founded_rank = first["founded"], first["rank"]
+    founded = _first_dates(companies, "founded_date", "date_precision", good_standing(companies), ["company_id"])
     for name, (date_field, precision_field) in EVENT_DATES.items():
         if (t := ctx.tables.get(name)) is None:
             continue
         event = t.data[date_field].to_numpy(dtype="datetime64[ns]")
-        start = lookup(founded, t, "company_id").to_numpy(dtype="datetime64[ns]")
+        # Each distinct company looked up once, through the column's cached key encoding.
+        start = lookup(founded["date"], t, "company_id").to_numpy(dtype="datetime64[ns]")
+        start_rank = lookup(founded["rank"], t, "company_id").fillna(0).astype(int).to_numpy()
         # A non-preferred claim that contradicts the founding date is a dispute kept on record (see
         # disputes), not an error; the dataset's own statement, the preferred claim, must be consistent.
         preferred = t.data["preferred"].fillna(False).to_numpy(dtype=bool)
-        # Truncating both dates to the coarser precision never turns "on or after" into "before", so
-        # only the rows before founding day by day (NaT compares false) need the truncated test.
-        early = np.flatnonzero(preferred & (event < start))
-        if len(early):
-            rank = np.maximum(
-                _ranks(t, precision_field)[early],
-                lookup(founded_rank, t, "company_id").fillna(0).astype(int).to_numpy()[early],
-            )
-            before = np.zeros(len(event), dtype=bool)
-            before[early] = _truncated(event[early], rank) < _truncated(start[early], rank)
-            yield from t.problems_at(
-                before,
-                date_field,
-                "before-founding",
-                "date is before the company's founded_date",
-            )
+        before = preferred & before_at_precision(event, _ranks(t, precision_field), start, start_rank)
+        yield from t.problems_at(before, date_field, "before-founding", "date is before the company's founded_date")
 
 
 @rule(
