@@ -7,7 +7,11 @@ from ai_labs_data.derive.prices import build_price_history
 
 def run(inputs: Inputs) -> dict[str, bytes]:
     table = build_price_history(
-        inputs.facts("model_prices"), inputs.facts("model_releases"), inputs.facts("companies"), inputs.rates
+        inputs.facts("model_prices"),
+        inputs.schema("model_prices"),
+        inputs.facts("model_releases"),
+        inputs.facts("companies"),
+        inputs.rates,
     )
     return inputs.table_file("price_history", table)
 

@@ -3,31 +3,25 @@ at the ECB rate of its effective date."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..resolve import Resolution
+from ..tableschema import TableSchema
 from .fx import Rates
-
-PRICES = ("input_per_mtok", "cached_input_per_mtok", "output_per_mtok")
-SERIES = ["model_id", "api_model_id", "tier", "currency"]
-USD_DECIMALS = 6  # a millionth of a dollar per million tokens: below any list price's precision
+from .money import usd_prices
 
 
-def usd_prices(values: pd.Series, usd_per_unit: pd.Series) -> pd.Series:
-    """Native prices in US dollars, rounded to USD_DECIMALS (round half to even); NA without a rate."""
-    product = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan) * usd_per_unit.astype("Float64").to_numpy(
-        dtype=float, na_value=np.nan
-    )
-    return pd.Series(np.round(product, USD_DECIMALS), index=values.index).astype("Float64")
-
-
-def build_price_history(prices: Resolution, models: Resolution, companies: Resolution, rates: Rates) -> pd.DataFrame:
+def build_price_history(
+    prices: Resolution, schema: TableSchema, models: Resolution, companies: Resolution, rates: Rates
+) -> pd.DataFrame:
+    """`schema` is model_prices': its money fields are the prices, its fact key without the date a series."""
     facts, cited = prices.facts, prices.sources
+    money = [f.name for f in schema.fields if f.unit == "currency"]
+    series = [k for k in schema.fact_key if k != "effective_date"]
     frame = facts.copy()
-    ordered = frame.sort_values([*SERIES, "effective_date"], kind="stable")
+    ordered = frame.sort_values([*series, "effective_date"], kind="stable")
     # The next price of a series is the next resolved fact of it: a change, or a later observation.
-    ordered["next_date"] = ordered.groupby(SERIES, sort=False, dropna=False)["effective_date"].shift(-1)
+    ordered["next_date"] = ordered.groupby(series, sort=False, dropna=False)["effective_date"].shift(-1)
     frame["next_date"] = ordered["next_date"].reindex(frame.index)
     company = models.facts.set_index("model_id")["company_id"]
     frame["company_id"] = frame["model_id"].map(company)
@@ -37,7 +31,7 @@ def build_price_history(prices: Resolution, models: Resolution, companies: Resol
     frame["usd_per_unit"] = conv["usd_per_unit"]
     frame["rate_date"] = conv["rate_date"]
     frame["note"] = conv["note"]
-    for name in PRICES:
+    for name in money:
         frame[name.replace("_per_mtok", "_usd_per_mtok")] = usd_prices(frame[name], frame["usd_per_unit"])
     frame["source_id"] = cited["output_per_mtok"].fillna(cited["input_per_mtok"]).fillna(cited["cached_input_per_mtok"])
     return frame  # columns and row order come from the table's schema (Inputs.table_file)
