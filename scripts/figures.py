@@ -4,6 +4,15 @@ from ai_labs_data.derive.inputs import Inputs
 from ai_labs_data.derive.summary import rounds_in_usd
 from ai_labs_data.publish.figures import FIGURES, draw_figures
 
+FACTS = ("companies", "funding_rounds", "market_caps", "model_releases")
+
+
+def prepare(inputs: Inputs) -> None:
+    """Run first, while the derived tables are being made (this job runs apart): the curated facts."""
+    for name in FACTS:
+        inputs.facts(name)
+    _ = inputs.rates  # the exchange rates, read once
+
 
 def run(inputs: Inputs) -> dict[str, bytes]:
     pkg = inputs.pkg

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ai_labs_data import jobs
 from ai_labs_data.cli import main
 from ai_labs_data.jobs import build, read_jobs
 from ai_labs_data.package import PackageError, open_package
@@ -77,3 +78,41 @@ def test_a_package_without_its_jobs_cannot_be_built(pkg: Path, capsys: pytest.Ca
     shutil.rmtree(pkg / "scripts")
     assert main(["build", str(pkg)]) == 2
     assert "no scripts/jobs.toml" in capsys.readouterr().err
+
+
+def _edit_figures_script(pkg: Path, old: str, new: str) -> None:
+    """Change scripts/figures.py, so that the figures job, and it alone, is dirty."""
+    script = pkg / "scripts" / "figures.py"
+    text = script.read_text(encoding="utf-8")
+    assert old in text
+    script.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("in_process", [False, True])
+def test_a_job_run_apart_makes_the_same_files_as_in_process(
+    pkg: Path, monkeypatch: pytest.MonkeyPatch, in_process: bool
+) -> None:
+    assert [job.name for job in read_jobs(open_package(pkg)) if job.apart] == ["figures"]
+    if in_process:  # as on a machine that cannot fork
+        monkeypatch.setattr(jobs, "can_fork", lambda: False)
+    _edit_figures_script(pkg, "def run(", "# edited\ndef run(")
+    result = build(pkg)
+    assert result.ran == ["figures"]
+    assert result.written == ["data/derived/build-manifest.json"]  # every figure byte for byte as committed
+
+
+def test_a_job_failing_apart_is_named_not_a_traceback(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit_figures_script(pkg, "    pkg = inputs.pkg", "    pkg = inputs.pkg\n    1 / 0")
+    before = (pkg / "data" / "derived" / "build-manifest.json").read_bytes()
+    assert main(["build", str(pkg)]) == 2
+    err = capsys.readouterr().err
+    assert "job figures failed at figures.py:" in err and "ZeroDivisionError" in err and "Traceback" not in err
+    assert (pkg / "data" / "derived" / "build-manifest.json").read_bytes() == before
+
+
+def test_a_job_whose_process_dies_runs_in_the_build_itself(pkg: Path) -> None:
+    # prepare runs only in the job's own process: exiting there kills that process, not the build.
+    _edit_figures_script(pkg, "    for name in FACTS:", "    import os\n\n    os._exit(3)\n    for name in FACTS:")
+    result = build(pkg)
+    assert result.ran == ["figures"]
+    assert result.written == ["data/derived/build-manifest.json"]

@@ -6,7 +6,8 @@ jobs whose outputs it reads; a job runs only when it is dirty (see `manifest`), 
 written atomically as soon as it has run, so a later job reads them.
 
 A script is a Python file beside jobs.toml with `run(inputs: Inputs) -> dict[str, bytes]`: the bytes of
-every file it makes, by path relative to the root. `python scripts/<job>.py` runs that job alone.
+every file it makes, by path relative to the root; a job run apart may also have `prepare(inputs)`
+(see `apart`). `python scripts/<job>.py` runs that job alone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from .apart import ApartJob, can_fork
 from .derive.inputs import Inputs
 from .files import write_atomically
 from .manifest import (
@@ -51,12 +53,19 @@ class Job:
     # Modules of the package (globs relative to src/ai_labs_data) that this job's output depends on
     # beyond the build code every job shares (manifest.BUILD_CODE), e.g. the rule catalogue.
     code: tuple[str, ...] = ()
+    # Run in a process of its own beside the other jobs (see `apart`): for a job that is slow,
+    # Python-bound and read by no job declared after it.
+    apart: bool = False
 
     def writes(self, rel: str) -> bool:
         return any(rel == out or (out.endswith("/") and rel.startswith(out)) for out in self.outputs)
 
     def reads(self, rel: str) -> bool:
         return any(_matches(rel, pattern) for pattern in self.inputs)
+
+    def depends_on(self, other: Job) -> bool:
+        """Whether this job reads a file the other writes (a folder output stands for any file in it)."""
+        return any(self.reads(out + "x" if out.endswith("/") else out) for out in other.outputs)
 
 
 def _matches(rel: str, pattern: str) -> bool:
@@ -93,6 +102,7 @@ def read_jobs(pkg: Package) -> list[Job]:
                 outputs=tuple(_safe(p, "output") for p in entry["outputs"]),
                 about=str(entry.get("about", "")),
                 code=tuple(_safe(p, "code") for p in entry.get("code", [])),
+                apart=entry.get("apart", False) is True,
             )
         except (KeyError, TypeError) as exc:
             raise PackageError(f"{JOBS_FILE}: every job needs name, script, inputs and outputs ({exc})") from None
@@ -102,12 +112,12 @@ def read_jobs(pkg: Package) -> list[Job]:
         jobs.append(job)
     for i, job in enumerate(jobs):
         for later in jobs[i + 1 :]:
-            if any(job.reads(out.rstrip("/") + ("/x" if out.endswith("/") else "")) for out in later.outputs):
+            if job.depends_on(later):
                 raise PackageError(f"{JOBS_FILE}: {job.name} reads what {later.name} writes: declare it after")
     return jobs
 
 
-def _load_script(pkg: Package, job: Job) -> ModuleType:
+def load_script(pkg: Package, job: Job) -> ModuleType:
     path = pkg.file(job.script)
     spec = importlib.util.spec_from_file_location(f"_ai_labs_data_job_{job.name}", path)
     if spec is None or spec.loader is None or not path.is_file():
@@ -131,11 +141,12 @@ def job_digest(pkg: Package, job: Job, inputs: Inputs) -> str:
     return input_digest(input_files(pkg, job, inputs.written), inputs.digest, script)
 
 
-def run_job(pkg: Package, job: Job, inputs: Inputs) -> dict[str, bytes]:
-    """Run one job in memory: the files it makes (nothing is written here)."""
+def run_job(pkg: Package, job: Job, inputs: Inputs, script: ModuleType | None = None) -> dict[str, bytes]:
+    """Run one job in memory: the files it makes (nothing is written here). `script`: the job's script,
+    already loaded."""
     inputs.declared, inputs.job = job.reads, job.name
     try:
-        files = _load_script(pkg, job).run(inputs)
+        files = (script or load_script(pkg, job)).run(inputs)
     except PackageError:
         raise
     except Exception as exc:  # a failing script is named with where it failed, not a bare traceback
@@ -165,7 +176,8 @@ def dirty(pkg: Package, job: Job, inputs: Inputs, record: dict | None) -> tuple[
 
 def build(root: Path | str | None = None, check: bool = False, force: bool = False) -> BuildResult:
     """Run every dirty job and write what it makes (all jobs with `force`). With check=True every job runs
-    in memory and nothing is written: the files whose bytes differ are listed as stale."""
+    in memory and nothing is written: the files whose bytes differ are listed as stale. A job declared
+    `apart` runs in a process of its own beside the jobs after it (see `apart`)."""
     pkg = open_package(root)
     if pkg.installed:
         raise PackageError(
@@ -177,12 +189,10 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
     inputs = Inputs(pkg)
     result = BuildResult()
     records: dict[str, dict] = {}
-    for job in jobs:
-        is_dirty, digest = dirty(pkg, job, inputs, recorded.get(job.name))
-        if not (is_dirty or check or force):
-            records[job.name] = recorded[job.name]
-            continue
-        files = run_job(pkg, job, inputs)
+    workers = {job.name: ApartJob(str(pkg.root), job.name) for job in jobs if job.apart} if can_fork() else {}
+    handed: dict[str, tuple[Job, str]] = {}  # jobs running apart, by name: the job and its input digest
+
+    def finish(job: Job, digest: str, files: dict[str, bytes]) -> None:
         result.ran.append(job.name)
         inputs.written.update(files)
         records[job.name] = job_record(digest, files)
@@ -195,6 +205,31 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
             else:
                 write_atomically(path, data)
                 result.written.append(rel)
+
+    def collect(name: str) -> None:
+        job, digest = handed.pop(name)
+        files = workers[name].files()
+        finish(job, digest, run_job(pkg, job, inputs) if files is None else files)  # None: its process died
+
+    try:
+        for job in jobs:
+            for name in [name for name, (earlier, _) in handed.items() if job.depends_on(earlier)]:
+                collect(name)
+            is_dirty, digest = dirty(pkg, job, inputs, recorded.get(job.name))
+            if not (is_dirty or check or force):
+                records[job.name] = recorded[job.name]
+                continue
+            for worker in workers.values():  # there is work to do: the apart jobs' scripts load meanwhile
+                worker.start()
+            if job.name in workers and workers[job.name].run(inputs.read_by(job.reads)):
+                handed[job.name] = (job, digest)
+                continue
+            finish(job, digest, run_job(pkg, job, inputs))
+        for name in list(handed):
+            collect(name)
+    finally:
+        for worker in workers.values():
+            worker.stop()
     manifest = manifest_text(records).encode("utf-8")
     current = pkg.file(MANIFEST)
     if not (current.is_file() and current.read_bytes() == manifest):

@@ -84,6 +84,10 @@ class Inputs:
         self._reading(rel)
         return self.written[rel] if rel in self.written else self.pkg.file(rel).read_bytes()
 
+    def read_by(self, reads: Callable[[str], bool]) -> dict[str, bytes]:
+        """The files written in this build so far that a job reading `reads` reads."""
+        return {rel: data for rel, data in self.written.items() if reads(rel)}
+
     def digest(self, rel: str) -> str:
         """The sha256 of `read(rel)`, computed once per version of the file in this build."""
         data = self.written.get(rel)

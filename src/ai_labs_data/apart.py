@@ -1,0 +1,111 @@
+"""A rebuild job run in a process of its own, beside the build's other jobs.
+
+Drawing the figures is Python-bound (matplotlib holds the GIL) and nothing after it reads them, so a build
+forks one process for such a job (`apart = true` in scripts/jobs.toml) as soon as the build finds work to
+do. The process imports the job's script (matplotlib alone takes a third of a second) and runs the
+script's `prepare(inputs)`, if it has one, while the build derives the tables the job reads: `prepare`
+reads only curated tables, which no job writes (the figures resolve their facts there). The process then
+receives the derived tables' bytes, runs the job and sends back the files it makes. The build writes
+them, as it writes every job's files, so a failing or killed process leaves nothing half-written.
+Where processes cannot be forked (not Linux, or one core), the job runs in the build's own process, as
+every other job does.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from multiprocessing.connection import Connection
+
+from .package import PackageError
+
+
+def can_fork() -> bool:
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+
+
+def _serve(conn: Connection, root: str, name: str) -> None:
+    """The forked process: import the job's script, wait for its inputs, run it, send back its files."""
+    from .derive.inputs import Inputs
+    from .jobs import load_script, read_jobs, run_job
+    from .package import open_package
+
+    try:
+        pkg = open_package(root)
+        job = next(j for j in read_jobs(pkg) if j.name == name)
+        inputs = Inputs(pkg)
+        try:
+            script = load_script(pkg, job)
+            if hasattr(script, "prepare"):
+                inputs.declared, inputs.job = job.reads, job.name
+                script.prepare(inputs)
+        except Exception:  # run_job runs it again and names the failure
+            script, inputs = None, Inputs(pkg)
+        written = conn.recv()
+        if written is not None:  # None: the job turned out clean, nothing to do
+            inputs.written.update(written)
+            conn.send(("files", run_job(pkg, job, inputs, script)))
+    except PackageError as exc:
+        conn.send(("error", str(exc)))
+    except EOFError:  # the build stopped first
+        pass
+    finally:
+        conn.close()
+
+
+class ApartJob:
+    """One job run in a forked process: `start()` early, `run(written)` once its inputs are made,
+    `files()` to collect what it made (raises PackageError as the job would in process)."""
+
+    def __init__(self, root: str, name: str) -> None:
+        self.root, self.name = root, name
+        self._conn: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        # The child inherits unflushed output buffers and flushes them when it ends: flush them first,
+        # or a line printed before the fork would be printed twice.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_serve, args=(child, self.root, self.name), daemon=True)
+        self._process.start()
+        child.close()
+
+    def run(self, written: dict[str, bytes] | None) -> bool:
+        """Hand the job its inputs (None: it has nothing to do). False if the process is gone."""
+        if self._conn is None:
+            return False
+        try:
+            self._conn.send(written)
+        except OSError:
+            return False
+        return True
+
+    def files(self) -> dict[str, bytes] | None:
+        """The files the job made; None if its process died without an answer (the caller runs it then)."""
+        assert self._conn is not None
+        try:
+            kind, payload = self._conn.recv()
+        except (EOFError, OSError):
+            return None
+        finally:
+            self.stop(kill=False)
+        if kind == "error":
+            raise PackageError(payload)
+        return payload
+
+    def stop(self, kill: bool = True) -> None:
+        """End the process: at once (the build stopped), or once it has sent its answer."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._process is not None:
+            if kill:
+                self._process.kill()
+            self._process.join()
+            self._process = None
