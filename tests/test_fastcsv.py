@@ -55,6 +55,6 @@ def test_quoted_line_break_is_never_parsed_fast(tmp_path: Path) -> None:
         broken[at] = f'{at},"a line\nbreak"\n'.encode()
         path = tmp_path / "t.csv"
         path.write_bytes(b"id,note\n" + b"".join(broken))
-        assert fastcsv.plain_table(path, names) is None, at
+        assert fastcsv.plain_table(path, names).table is None, at
     path.write_bytes(b"id,note\n" + b"".join(rows))
-    assert fastcsv.plain_table(path, names).num_rows == len(rows)
+    assert fastcsv.plain_table(path, names).table.num_rows == len(rows)

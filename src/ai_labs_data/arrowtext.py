@@ -46,6 +46,26 @@ def take(text: Text, positions: np.ndarray) -> pa.Array:
     return joined.take(np.argsort(order))
 
 
+def with_nulls(text: Text, null: np.ndarray) -> Text:
+    """`text` with the cells where `null` is True made missing, sharing its offsets and bytes: only a
+    validity bitmap is new. (arrow's if_else would copy every byte of the column to do the same.)"""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    out, base = [], 0
+    for chunk in chunks:
+        keep = ~null[base : base + len(chunk)]
+        if chunk.null_count:
+            keep &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        # A bitmap starts at the chunk's own offset: pad that many bits before the first cell's.
+        bits = np.packbits(np.concatenate([np.zeros(chunk.offset, bool), keep]), bitorder="little")
+        _, offsets, data = chunk.buffers()
+        nulls = len(keep) - int(np.count_nonzero(keep))
+        out.append(
+            pa.Array.from_buffers(chunk.type, len(chunk), [pa.py_buffer(bits), offsets, data], nulls, chunk.offset)
+        )
+        base += len(chunk)
+    return pa.chunked_array(out, type=text.type) if isinstance(text, pa.ChunkedArray) else out[0]
+
+
 def _chunk_cells(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start offset, byte length, data) of every cell of one chunk; a missing cell has length 0."""
     _, offset_buffer, data_buffer = chunk.buffers()

@@ -7,6 +7,7 @@ line, and keeps the CSV line on which each record starts so later layers can loc
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class RawTable:
     frame: pd.DataFrame | None = None
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     problems: list[Problem] = field(default_factory=list)
+    sha256: str | None = None  # of the file's bytes, as read
 
     @property
     def usable(self) -> bool:
@@ -87,13 +89,14 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
         # The common case, a well-formed file, goes straight to pyarrow (which also checks the UTF-8);
         # anything else is read again as bytes by the exact reader, which locates every problem.
         fast = fastcsv.parse_file(path, schema.names)
-        data = b"" if fast is not None else fastcsv.read_file(path)
+        data = b"" if fast.table is not None else fastcsv.read_file(path)
     except OSError:
         problems.append(_problem(file, None, "file", "file not found (or not a regular file)"))
         return table
-    if fast is not None:
-        table.lines = np.arange(2, fast.num_rows + 2, dtype=np.int64)
-        table.frame = _frame(_check_cell_sizes(table, fast))
+    table.sha256 = fast.sha256 if fast.table is not None else hashlib.sha256(data).hexdigest()
+    if fast.table is not None:
+        table.lines = np.arange(2, fast.table.num_rows + 2, dtype=np.int64)
+        table.frame = _frame(_check_cell_sizes(table, fast.table))
         return table
     if not data:
         problems.append(

@@ -9,9 +9,11 @@ neither pandas nor more of a Table Schema than its field names.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -65,11 +67,20 @@ def _plain_layout(data: np.ndarray, names: list[str]) -> int | None:
     return newlines
 
 
-def plain_table(path: Path, names: list[str]) -> pa.Table | None:
+class Parse(NamedTuple):
+    table: pa.Table | None  # None: not plainly well-formed, for the exact reader
+    sha256: str  # of the bytes read: the build's manifest records files by it, so freshness reuses it
+
+
+def plain_table(path: Path, names: list[str]) -> Parse:
     """The table read by pyarrow when the file is plainly well-formed: exact header, one record per
     line, no blank line, no BOM or CR, a final newline. Then record i is on line i + 2. Anything else
-    returns None, and the exact (slower) reader locates the problem."""
+    has no table, and the exact (slower) reader locates the problem."""
     data = _read_array(path)
+    return Parse(_parsed(data, names), hashlib.sha256(data).hexdigest())
+
+
+def _parsed(data: np.ndarray, names: list[str]) -> pa.Table | None:
     newlines = _plain_layout(data, names)
     if newlines is None:
         return None
@@ -115,7 +126,7 @@ def prefetch(files: list[tuple[Path, list[str]]]) -> None:
     pool.shutdown(wait=False)
 
 
-def parse_file(path: Path, names: list[str]) -> pa.Table | None:
+def parse_file(path: Path, names: list[str]) -> Parse:
     """plain_table of the file at `path`: the prefetched result when there is one for this very file
     and header, else read and parsed now."""
     future = _prefetched.pop(_key(path, names), None)

@@ -247,19 +247,22 @@ def can_rerun(pkg: Package) -> bool:
     return pkg.file(JOBS_FILE).is_file() and can_rebuild()
 
 
-def freshness(pkg: Package) -> tuple[list[str], list[str]]:
+def freshness(pkg: Package, read: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
     """What the last build's manifest says is out of date: the dirty jobs (their inputs changed since they
     ran), and the outputs changed since they were written. Without scripts/jobs.toml or without the
     build's exchange-rate data (an install without the `validate` extra), the jobs cannot be rerun, so
-    only the outputs are compared with the manifest."""
+    only the outputs are compared with the manifest. `read`: the sha256 of files already read, by path
+    relative to the root."""
     recorded = read_manifest(pkg)
+    inputs = Inputs(pkg, read=read)
     if not can_rerun(pkg):
         if not recorded:
             return ["(no build manifest)"], []
-        return [], sorted({rel for rec in recorded.values() for rel in changed_outputs(pkg, rec)})
-    inputs = Inputs(pkg)
+        return [], sorted({rel for rec in recorded.values() for rel in changed_outputs(pkg, rec, inputs.digest)})
     jobs = read_jobs(pkg)
-    changed = sorted({rel for job in jobs if job.name in recorded for rel in changed_outputs(pkg, recorded[job.name])})
+    changed = sorted(
+        {rel for job in jobs if job.name in recorded for rel in changed_outputs(pkg, recorded[job.name], inputs.digest)}
+    )
     dirty_jobs = []
     for job in jobs:
         record = recorded.get(job.name)

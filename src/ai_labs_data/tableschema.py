@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrowtext import PANDAS_TYPES, Text, arrow_text, filled, fixed_bytes, take
+from .arrowtext import PANDAS_TYPES, Text, arrow_text, filled, fixed_bytes, take, with_nulls
 from .package import PackageError, read_json
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -305,7 +305,7 @@ def parse_cells(raw: pd.Series, f: Field, missing: tuple[str, ...] = ("",)) -> P
     text = arrow_text(raw)
     null = _missing(text, missing)
     if null is not None and null.any():
-        text = pc.if_else(null, pa.scalar(None, type=text.type), text)
+        text = with_nulls(text, null)
     else:
         null = np.zeros(len(raw), dtype=bool)
     index = raw.index

@@ -24,14 +24,18 @@ from .fx import Rates, read_ecb
 
 
 class Inputs:
-    def __init__(self, pkg: Package, written: dict[str, bytes] | None = None) -> None:
+    def __init__(
+        self, pkg: Package, written: dict[str, bytes] | None = None, read: dict[str, str] | None = None
+    ) -> None:
         self.pkg = pkg
         # Files written by the jobs of this build so far (paths relative to the root): later jobs read these.
         self.written: dict[str, bytes] = {} if written is None else written
         self._claims: dict[str, pd.DataFrame] = {}
         self._facts: dict[str, Resolution] = {}
         self._derived: dict[str, tuple[bytes, pd.DataFrame]] = {}
-        self._digests: dict[tuple[str, int | None], str] = {}
+        # sha256 by (path, id of the bytes written in this build, None for the file on disk); `read`:
+        # those of files on disk the caller has just read (validation reads every table).
+        self._digests: dict[tuple[str, int | None], str] = {(rel, None): d for rel, d in (read or {}).items()}
         # The running job's declared inputs: reading anything else is an error, so that a job's digest
         # (computed from its declared inputs) covers everything it reads.
         self.declared: Callable[[str], bool] = lambda rel: True

@@ -78,16 +78,17 @@ def _resource_names(descriptor: dict) -> list[Problem]:
     return found
 
 
-def freshness_problems(root: Path) -> list[Problem]:
+def freshness_problems(root: Path, read: dict[str, str] | None = None) -> list[Problem]:
     """Layer 3: the generated files are what the rebuild jobs make of these inputs. Read from the build's
     manifest (see `manifest`): nothing is rebuilt while every job's inputs and outputs are as built; else
     the derived tables are rebuilt in memory and each stale line located. Figures and documents are never
-    made to check them: a dirty job that makes one is reported as such."""
+    made to check them: a dirty job that makes one is reported as such. `read`: the sha256 of files
+    already read, by path relative to the root (validation read every table), not read again."""
     from ..jobs import can_rerun, freshness
     from ..manifest import MANIFEST
 
     pkg = open_package(root)
-    dirty_jobs, changed = freshness(pkg)
+    dirty_jobs, changed = freshness(pkg, read)
     if not dirty_jobs and not changed:
         return []
     derived = {res.path: res for res in pkg.resources.values() if res.derived}
@@ -189,7 +190,7 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     broken = {(p.file, p.line) for p in structure if p.line is not None}
     problems += [p for found in results[len(fk_jobs) :] for p in found if (p.file, p.line) not in broken]
     if freshness and not problems and any(r.derived for r in pkg.resources.values()):
-        problems += freshness_problems(pkg.root)
+        problems += freshness_problems(pkg.root, {t.file: t.sha256 for t in tables.values() if t.sha256})
     problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0, p.rule, p.message))
     rows = {name: len(t.data) for name, t in tables.items()}
     sources = rows.get("sources", 0)

@@ -44,6 +44,7 @@ class Table:
     bad: pd.DataFrame  # True where the cell failed to parse as its type
     cache: dict = field(default_factory=dict)  # values that several checks and rules derive from the table
     _locks: dict = field(default_factory=dict, repr=False)
+    sha256: str | None = None  # of the file's bytes as read: freshness compares the manifest's with it
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """compute(), once per key: checks and rules run in parallel threads, and a value that two of
@@ -247,6 +248,7 @@ def _check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> 
     if not raw.usable:
         return None, raw.problems
     table, typing = type_table(name, file, schema, raw.frame, raw.lines)
+    table.sha256 = raw.sha256
     # An oversized cell was blanked by the reader: report it once, as cell-size.
     oversized = {(p.line, p.column) for p in raw.problems if p.rule == "cell-size"}
     return table, raw.problems + [p for p in typing + schema_problems(table) if (p.line, p.column) not in oversized]
