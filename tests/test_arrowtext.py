@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from ai_labs_data.arrowtext import edge_bytes, take
+from ai_labs_data.arrowtext import byte_positions, edge_bytes, take, with_nulls
 
 CELLS = ["a", "", None, "=x", " y ", "中文", "z", "", "last"]
 COLUMN = pa.chunked_array([pa.array(CELLS[:3]), pa.array([], pa.string()), pa.array(CELLS[3:7]), pa.array(CELLS[7:])])
@@ -27,3 +27,32 @@ def test_edge_bytes_of_chunked_cells() -> None:
     assert present.tolist() == [bool(c) for c in encoded]
     assert first.tolist() == [c[0] if c else 0 for c in encoded]
     assert last.tolist() == [c[-1] if c else 0 for c in encoded]
+
+
+def test_cells_made_missing_keep_every_other_cell() -> None:
+    # Slices too: a chunk that starts part-way into its buffers (pyarrow's CSV blocks do not).
+    column = pa.chunked_array([COLUMN.chunk(0).slice(1), *COLUMN.chunks[1:], pa.array(CELLS).slice(2, 5)])
+    cells = column.to_pylist()
+    null = np.array([i % 3 == 0 for i in range(len(cells))])
+    made = with_nulls(column, null)
+    made.validate(full=True)
+    assert made.to_pylist() == [None if gone else cell for gone, cell in zip(null, cells, strict=True)]
+    assert with_nulls(column.chunk(2), np.array([True, False, False, True])).to_pylist() == [None, " y ", "中文", None]
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        b"",
+        b"\x00",
+        b"0123456789.,",
+        b"\xff\x00",
+        bytes([*range(0x09), 0x0B, 0x7F, 0xC2, 0xE2, 0xEF]),
+        bytes(range(256)),
+    ],
+)
+def test_byte_positions_are_those_the_mask_marks(marked: bytes) -> None:
+    wanted = np.zeros(256, dtype=bool)
+    wanted[list(marked)] = True
+    data = np.random.default_rng(7).integers(0, 256, 20_000, dtype=np.uint8)
+    assert byte_positions(data, wanted).tolist() == np.flatnonzero(wanted[data]).tolist()

@@ -94,6 +94,22 @@ def chunk_bytes(text: Text) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.nd
         base += len(chunk)
 
 
+def byte_positions(data: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Positions of the bytes of `data` whose value `wanted` (a mask of 256) marks, in order. Looking
+    every byte up in the mask costs four times a comparison: the bytes are first narrowed by a single
+    comparison to the smallest range of byte values (wrapping past 0xFF) holding every marked one, and
+    only the bytes in that range are looked up."""
+    marked = np.flatnonzero(wanted)
+    if len(marked) == 0:
+        return np.zeros(0, dtype=np.int64)
+    gaps = np.diff(np.append(marked, marked[0] + 256))  # the widest run of unmarked values is left out
+    widest = int(np.argmax(gaps))
+    low = int(marked[(widest + 1) % len(marked)])
+    width = (int(marked[widest]) - low) % 256
+    near = np.flatnonzero((data - np.uint8(low)) <= np.uint8(width))  # uint8 arithmetic wraps
+    return near[wanted[data[near]]]
+
+
 def _per_chunk(text: Text, extract: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple]) -> tuple:
     """`extract` applied to each chunk's cells, its results joined along the rows: the chunks' data
     buffers are read in place, never concatenated."""

@@ -200,7 +200,7 @@ def identifier_form(ctx: Context) -> Iterator[Problem]:
         yield from t.located((pos, "identifier", "identifier-form", message) for pos, message in found)
 
 
-@rule("text-quoted", "an API model name or identifier a claim records is written in its evidence")
+@rule("text-quoted", "an API model name or identifier a claim records is written in its evidence", per_table=True)
 def text_quoted(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         quoted = [f.name for f in t.schema.fields if f.quoted]

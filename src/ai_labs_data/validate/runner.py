@@ -178,8 +178,8 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     with _no_gc():
         tables, structure = read_tables(pkg)
         # Foreign keys (structure) and rules read the tables independently: run them side by side.
-        fk_jobs, rules = foreign_key_jobs(tables), rule_jobs(Context(tables, cutoff))
-        results = run_jobs(fk_jobs + rules)
+        fk_jobs, (rules, costs) = foreign_key_jobs(tables), rule_jobs(Context(tables, cutoff))
+        results = run_jobs(fk_jobs + rules, cost=[0.0] * len(fk_jobs) + costs)
     # A reference that fails its own pattern or type (a Cyrillic letter in an id) is reported as such,
     # not also as dangling: one cause, one message.
     flawed = {(p.file, p.line, p.column) for p in structure if p.line is not None}

@@ -71,6 +71,11 @@ class Table:
             return self.encoded(name)
         return None
 
+    @property
+    def nbytes(self) -> int:
+        """The bytes of its text (its cells and their offsets): what a scan of every cell reads."""
+        return self.cached("nbytes", lambda: sum(arrow_text(self.raw[name]).nbytes for name in self.raw.columns))
+
     def column(self, field: str) -> int:
         return self.schema.names.index(field) + 1
 
