@@ -127,18 +127,18 @@ def load_script(pkg: Package, job: Job) -> ModuleType:
     return module
 
 
-def input_files(pkg: Package, job: Job, written: dict[str, bytes]) -> list[str]:
+def input_files(pkg: Package, job: Job, inputs: Inputs) -> list[str]:
     """The files a job reads: those on disk or written in this build that match its patterns."""
     on_disk = {p.relative_to(pkg.root).as_posix() for pattern in job.inputs for p in pkg.root.glob(pattern)}
-    on_disk = {rel for rel in on_disk if pkg.file(rel).is_file()}
-    return sorted(on_disk | {rel for rel in written if job.reads(rel)})
+    on_disk = {rel for rel in on_disk if inputs.on_disk(rel)}
+    return sorted(on_disk | {rel for rel in inputs.written if job.reads(rel)})
 
 
 def job_digest(pkg: Package, job: Job, inputs: Inputs) -> str:
     script = pkg.file(job.script).read_bytes()
     own_code = sorted({p for pattern in job.code for p in CODE.glob(pattern)})
     script += b"".join(b"\0" + p.read_bytes() for p in own_code)
-    return input_digest(input_files(pkg, job, inputs.written), inputs.digest, script)
+    return input_digest(input_files(pkg, job, inputs), inputs.digest, script)
 
 
 def run_job(pkg: Package, job: Job, inputs: Inputs, script: ModuleType | None = None) -> dict[str, bytes]:

@@ -36,6 +36,7 @@ class Inputs:
         # sha256 by (path, id of the bytes written in this build, None for the file on disk); `read`:
         # those of files on disk the caller has just read (validation reads every table).
         self._digests: dict[tuple[str, int | None], str] = {(rel, None): d for rel, d in (read or {}).items()}
+        self._on_disk: dict[str, bool] = {}
         # The running job's declared inputs: reading anything else is an error, so that a job's digest
         # (computed from its declared inputs) covers everything it reads.
         self.declared: Callable[[str], bool] = lambda rel: True
@@ -87,6 +88,13 @@ class Inputs:
         """A file as this build sees it: as a job of this build wrote it, else as it is on disk."""
         self._reading(rel)
         return self.written[rel] if rel in self.written else self.pkg.file(rel).read_bytes()
+
+    def on_disk(self, rel: str) -> bool:
+        """Whether `rel` is a regular file inside the package (a symlink out of it is refused), asked
+        once per build: every job's patterns match the same schemas and tables."""
+        if rel not in self._on_disk:
+            self._on_disk[rel] = self.pkg.file(rel).is_file()
+        return self._on_disk[rel]
 
     def read_by(self, reads: Callable[[str], bool]) -> dict[str, bytes]:
         """The files written in this build so far that a job reading `reads` reads."""

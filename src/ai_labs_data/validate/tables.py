@@ -228,7 +228,9 @@ def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> t
             _CHECKED.move_to_end(key)
             return _CHECKED[key]
     result = _check_table(name, file, data_path, schema)
-    if _small_file_digest(data_path) == digest:  # not edited while it was being read
+    table = result[0]
+    read = bytes.fromhex(table.sha256) if table is not None and table.sha256 else _small_file_digest(data_path)
+    if read == digest:  # not edited between the two reads
         with _CHECKED_LOCK:
             _CHECKED[key] = result
             while len(_CHECKED) > CHECKED_MAX_TABLES:
