@@ -3,7 +3,9 @@ suffixed (`zhipu` -> `zhipu-r7`, references kept consistent), the rebuild jobs a
 and the derived tables built by `ai-labs-data build` on the copy. A second copy carries planted errors,
 one of each kind listed in PLANTS per thousand rows or so, at recorded file:line:column.
 
-    python benchmarks/replicate.py OUT_DIR [--copies 160] [--errors 1000]
+    python benchmarks/replicate.py OUT_DIR [--rows 1000000 | --copies K] [--errors 1000]
+
+K is chosen so that the curated tables hold about --rows rows (the derived tables add about a third).
 
 Writes OUT_DIR/valid (built: derived tables, docs, figures and manifest), OUT_DIR/invalid (the same
 curated data with planted errors) and OUT_DIR/expected.json; prints how long the build took.
@@ -54,6 +56,11 @@ def suffixed(table: str, field: str, value: str, tag: str) -> str:
     if (table, field) in UNIQUE_TEXT:
         return f"{value} ({tag[1:]})"
     return value
+
+
+def curated_rows() -> int:
+    pkg = open_package(REPO)
+    return sum(len(read(REPO / res.path)[1]) for res in pkg.resources.values() if not res.derived)
 
 
 def replicate(copies: int) -> dict[str, tuple[list[str], list[list[str]]]]:
@@ -116,10 +123,12 @@ def write_package(tables: dict, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--copies", type=int, default=160)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="curated rows to reach (sets --copies)")
+    parser.add_argument("--copies", type=int, help="copies of every curated table")
     parser.add_argument("--errors", type=int, default=1000)
     args = parser.parse_args()
-    tables = replicate(args.copies)
+    copies = args.copies or max(1, round(args.rows / curated_rows()))
+    tables = replicate(copies)
     write_package(tables, args.out / "valid")
     cli = [sys.executable, "-m", "ai_labs_data.cli"]
     start = time.perf_counter()
@@ -132,7 +141,9 @@ def main() -> None:
     shutil.copytree(args.out / "valid" / "data" / "derived", args.out / "invalid" / "data" / "derived")
     (args.out / "expected.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
     rows = sum(len(r) for _, r in tables.values())
-    print(f"wrote {args.out}/valid (built in {built:.1f} s) and {args.out}/invalid: {rows} curated rows")
+    print(
+        f"wrote {args.out}/valid (built in {built:.1f} s) and {args.out}/invalid: {copies} copies, {rows} curated rows"
+    )
 
 
 if __name__ == "__main__":

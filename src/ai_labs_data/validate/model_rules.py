@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, filled
+from ..arrowtext import arrow_text, filled, take
 from ..problems import Problem
 from . import keys
 from .rules import (
@@ -186,17 +186,28 @@ def identifier_form(ctx: Context) -> Iterator[Problem]:
     for name, repository in REPOSITORY.items():
         if (t := ctx.tables.get(name)) is None:
             continue
+        scheme, ident = arrow_text(t.raw["scheme"]), arrow_text(t.raw["identifier"])
+        present = filled(pc.is_valid(ident), False)
         found = []
-        for pos, scheme, ident in zip(range(len(t.raw)), t.raw["scheme"], t.raw["identifier"], strict=True):
-            if not isinstance(scheme, str) or not isinstance(ident, str) or scheme not in FORMS:
-                continue  # a missing or unknown scheme is the schema's problem
-            if not FORMS[scheme].fullmatch(ident):
-                found.append((pos, f"not a {scheme} identifier"))
-            elif scheme in ("huggingface", "github") and ("/" in ident) != repository:
+        # Each scheme's rows at once, in Arrow; only the few ISINs and LEIs are read in Python, for their
+        # check digits. A missing or unknown scheme is the schema's problem.
+        for name_of_scheme, form in FORMS.items():
+            rows = np.flatnonzero(present & filled(pc.equal(scheme, name_of_scheme), False))
+            if not len(rows):
+                continue
+            idents = take(ident, rows)
+            ok = filled(pc.match_substring_regex(idents, f"^(?:{form.pattern})$"), False)
+            found += [(int(pos), f"not a {name_of_scheme} identifier") for pos in rows[~ok]]
+            if name_of_scheme in ("huggingface", "github"):
+                wrong = ok & (filled(pc.match_substring(idents, "/"), False) != repository)
                 want = "a repository, Org/Name" if repository else "an organisation, without a /"
-                found.append((pos, f"a {scheme} identifier of a {name.split('_')[0]} is {want}"))
-            elif not _check_digits_ok(scheme, ident):
-                found.append((pos, f"the {scheme.upper()}'s check digits do not match"))
+                message = f"a {name_of_scheme} identifier of a {name.split('_')[0]} is {want}"
+                found += [(int(pos), message) for pos in rows[wrong]]
+            elif name_of_scheme in ("isin", "lei"):
+                formed = np.flatnonzero(ok)
+                for pos, text in zip(rows[formed], take(idents, formed).to_pylist(), strict=True):
+                    if not _check_digits_ok(name_of_scheme, text):
+                        found.append((int(pos), f"the {name_of_scheme.upper()}'s check digits do not match"))
         yield from t.located((pos, "identifier", "identifier-form", message) for pos, message in found)
 
 
@@ -211,9 +222,12 @@ def text_quoted(ctx: Context) -> Iterator[Problem]:
             value = pc.utf8_lower(arrow_text(t.raw[name]))
             # Arrow has no per-row test of one column's text in another's: the rows where both are present
             # are compared in Python.
-            rows = np.flatnonzero(filled(pc.is_valid(value), False) & filled(pc.is_valid(evidence), False))
-            values = value.take(rows).to_pylist() if len(rows) else []
-            texts = evidence.take(rows).to_pylist() if len(rows) else []
+            both = filled(pc.is_valid(value), False) & filled(pc.is_valid(evidence), False)
+            rows = np.flatnonzero(both)
+            if len(rows) == len(both):  # the usual case: no cell to leave out, so none is copied
+                values, texts = value.to_pylist(), evidence.to_pylist()
+            else:
+                values, texts = take(value, rows).to_pylist(), take(evidence, rows).to_pylist()
             missing = [int(pos) for pos, v, e in zip(rows, values, texts, strict=True) if v not in e]
             yield from t.located(
                 (pos, name, "text-quoted", f"{name} is not written in evidence: quote the words that name it")
