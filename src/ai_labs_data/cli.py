@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from .package import DataError, PackageError, command_root, open_package
@@ -44,13 +46,28 @@ def _prefetch(root: Path | None) -> None:
     fastcsv.prefetch(files)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while importing pandas and the validator (or the build): the
+    import creates tens of thousands of objects and no garbage, and the collector's passes over them
+    cost a tenth of it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _validate(args: argparse.Namespace) -> int:
-    if not args.list_rules:
-        _fast_allocator()
-        _prefetch(args.path)
-    from .validate import validate
-    from .validate.catalogue import catalogue
-    from .validate.report import FORMATS
+    with _collector_paused():
+        if not args.list_rules:
+            _fast_allocator()
+            _prefetch(args.path)
+        from .validate import validate
+        from .validate.catalogue import catalogue
+        from .validate.report import FORMATS
 
     if args.list_rules:
         for layer, name, description in catalogue():
@@ -81,7 +98,8 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .jobs import build
+    with _collector_paused():
+        from .jobs import build
 
     result = build(args.path, check=args.check, force=args.force)
     for file in result.stale:
