@@ -64,13 +64,18 @@ def main() -> None:
             "ai-labs-data build (full)": full_build,
             "ai-labs-data build (nothing changed)": lambda: [*tool, "build", str(pkg)],
         }
+        # The cases take turns, one run of each per round: a change in the machine's speed while the
+        # benchmark runs falls on every case alike, and the ratios compare runs made side by side.
+        runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in cases}
+        for _ in range(args.repeat):
+            for name, command in cases.items():
+                runs[name].append(measure(command(), pkg))
         results = {}
-        for name, command in cases.items():
-            runs = [measure(command(), pkg) for _ in range(args.repeat)]
-            if any(code != 0 for _, _, code in runs):
+        for name, done in runs.items():
+            if any(code != 0 for _, _, code in done):
                 sys.exit(f"{name} failed")
-            times = [t for t, _, _ in runs]
-            results[name] = (statistics.median(times), min(times), max(m for _, m, _ in runs))
+            times = [t for t, _, _ in done]
+            results[name] = (statistics.median(times), min(times), max(m for _, m, _ in done))
     base = results["frictionless validate"][0]
     print(f"real package, {args.repeat} runs each (median, best, peak memory; ratio = frictionless / case):")
     for name, (median, best, memory) in results.items():

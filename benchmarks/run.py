@@ -7,9 +7,10 @@
 
 Prints wall time and peak memory (max RSS) of each case, the ratios against the pyarrow read floor and
 against `frictionless validate`, and whether every planted error was reported at its exact
-file:line:column with no other problem reported. Each case runs --repeat times and the median counts
-(the best is printed beside it); frictionless runs once unless --frictionless-repeat says otherwise,
-as one run takes minutes. With a built package (replicate.py) the full rebuild is measured too.
+file:line:column with no other problem reported. Each case runs --repeat times, the cases taking turns,
+and the median counts (the best is printed beside it); frictionless runs once unless
+--frictionless-repeat says otherwise, as one run takes minutes. With a built package (replicate.py) the
+full rebuild is measured too.
 """
 
 from __future__ import annotations
@@ -81,17 +82,21 @@ def main() -> None:
         ]
     results = {}
     report = args.bench / "report.json"
-    for name, cmd in cases.items():
-        out = report if "planted" in name else None
-        runs = []
-        for _ in range(args.frictionless_repeat if "frictionless" in name else args.repeat):
+    # The cases take turns, one run of each per round, so that a change in the machine's speed while
+    # the benchmark runs (a third, here) falls on every case alike instead of on whichever ran then.
+    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in cases}
+    for round_no in range(max(args.repeat, args.frictionless_repeat)):
+        for name, cmd in cases.items():
+            if round_no >= (args.frictionless_repeat if "frictionless" in name else args.repeat):
+                continue
             if "build" in name:
                 manifest.unlink(missing_ok=True)
-            runs.append(measure(cmd, out))
-        walls = sorted(run[0] for run in runs)
-        results[name] = (walls[len(walls) // 2], max(run[1] for run in runs), runs[-1][2])
+            runs[name].append(measure(cmd, report if "planted" in name else None))
+    for name, done in runs.items():
+        walls = sorted(run[0] for run in done)
+        results[name] = (walls[len(walls) // 2], max(run[1] for run in done), done[-1][2])
         wall, rss, code = results[name]
-        spread = f"(median of {len(runs)}; best {walls[0]:.2f} s)" if len(runs) > 1 else ""
+        spread = f"(median of {len(done)}; best {walls[0]:.2f} s)" if len(done) > 1 else ""
         print(f"{name:48s} {wall:8.2f} s {rss:8.0f} MB  exit {code}  {spread}", flush=True)
     floor = results["pyarrow read (floor)"][0]
     print()
