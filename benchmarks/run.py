@@ -7,8 +7,8 @@
 
 Prints wall time and peak memory (max RSS) of each case, the ratios against the pyarrow read floor and
 against `frictionless validate`, and whether every planted error was reported at its exact
-file:line:column with no other problem reported. Each case runs --repeat times, the cases taking turns,
-and the median counts (the best is printed beside it); frictionless runs once unless
+file:line:column with no other problem reported. Each case runs --repeat times (the validations and the
+floor taking turns) and the median counts (the best is printed beside it); frictionless runs once unless
 --frictionless-repeat says otherwise, as one run takes minutes. With a built package (replicate.py) the
 full rebuild is measured too.
 """
@@ -82,16 +82,22 @@ def main() -> None:
         ]
     results = {}
     report = args.bench / "report.json"
-    # The cases take turns, one run of each per round, so that a change in the machine's speed while
-    # the benchmark runs (a third, here) falls on every case alike instead of on whichever ran then.
+    # The validations and the floor take turns, one run of each per round, after one round left
+    # uncounted (a first run pays for the page cache and the allocator's first pages): a change in the
+    # machine's speed while the benchmark runs (a third, here) then falls on every case alike. The build
+    # and frictionless, each minutes of heavy work, run after them, so as not to slow the run after them.
     runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in cases}
-    for round_no in range(max(args.repeat, args.frictionless_repeat)):
-        for name, cmd in cases.items():
-            if round_no >= (args.frictionless_repeat if "frictionless" in name else args.repeat):
-                continue
+    light = [name for name in cases if "build" not in name and "frictionless" not in name]
+    for round_no in range(-1, args.repeat):
+        for name in light:
+            done = measure(cases[name], report if "planted" in name else None)
+            if round_no >= 0:
+                runs[name].append(done)
+    for name in [name for name in cases if name not in light]:
+        for _ in range(args.frictionless_repeat if "frictionless" in name else args.repeat):
             if "build" in name:
                 manifest.unlink(missing_ok=True)
-            runs[name].append(measure(cmd, report if "planted" in name else None))
+            runs[name].append(measure(cases[name]))
     for name, done in runs.items():
         walls = sorted(run[0] for run in done)
         results[name] = (walls[len(walls) // 2], max(run[1] for run in done), done[-1][2])

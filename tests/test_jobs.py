@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,38 @@ def test_a_job_whose_process_dies_runs_in_the_build_itself(pkg: Path) -> None:
     result = build(pkg)
     assert result.ran == ["figures"]
     assert result.written == ["data/derived/build-manifest.json"]
+
+
+def test_ctrl_c_stops_a_build_and_its_processes_in_one_line(
+    pkg: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    mark = (
+        tmp_path_factory.mktemp("mark") / "drawing"
+    )  # the figures job, run apart, says when it is under way, then takes its time
+    _edit_figures_script(
+        pkg, "    pkg = inputs.pkg", f"    Path({str(mark)!r}).touch()\n    time.sleep(60)\n    pkg = inputs.pkg"
+    )
+    script = pkg / "scripts" / "figures.py"
+    script.write_text("import time\nfrom pathlib import Path\n" + script.read_text(encoding="utf-8"), encoding="utf-8")
+    before = {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
+    command = [sys.executable, "-m", "ai_labs_data.cli", "build", str(pkg)]
+    build_process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        # A command started in the background by a script inherits Ctrl-C ignored: restore the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and build_process.poll() is None:
+        time.sleep(0.05)
+    assert mark.exists(), build_process.communicate()
+    os.killpg(build_process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: to every process of the group
+    _, err = build_process.communicate(timeout=30)
+    assert build_process.returncode == 130
+    assert err.decode().strip().splitlines()[-1] == "interrupted: no file was left half-written"
+    assert b"Traceback" not in err
+    with pytest.raises(ProcessLookupError):  # the figures' process is gone too
+        os.killpg(build_process.pid, 0)
+    assert {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()} == before

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from multiprocessing.connection import Connection
 
@@ -27,6 +28,8 @@ def can_fork() -> bool:
 
 def _serve(conn: Connection, root: str, name: str) -> None:
     """The forked process: import the job's script, wait for its inputs, run it, send back its files."""
+    # Ctrl-C reaches every process of the terminal's group: the build handles it and stops this one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .derive.inputs import Inputs
     from .jobs import load_script, read_jobs, run_job
     from .package import open_package
@@ -90,11 +93,15 @@ class ApartJob:
         """The files the job made; None if its process died without an answer (the caller runs it then)."""
         assert self._conn is not None
         try:
+            # Wait in short steps: a Ctrl-C may be delivered to another thread of this process (arrow's),
+            # and a wait with no end in the main thread would never see it.
+            while not self._conn.poll(0.1):
+                pass
             kind, payload = self._conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # it died without answering
+            self.stop()
             return None
-        finally:
-            self.stop(kill=False)
+        self.stop(kill=False)  # it has answered and is ending (on Ctrl-C, the build's `finally` kills it)
         if kind == "error":
             raise PackageError(payload)
         return payload

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
+from .collector import collector_paused
 from .package import DataError, PackageError, command_root, open_package
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C (128 + SIGINT)
 
 
 def _fast_allocator() -> None:
@@ -46,22 +46,8 @@ def _prefetch(root: Path | None) -> None:
     fastcsv.prefetch(files)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while importing pandas and the validator (or the build): the
-    import creates tens of thousands of objects and no garbage, and the collector's passes over them
-    cost a tenth of it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _validate(args: argparse.Namespace) -> int:
-    with _collector_paused():
+    with collector_paused():
         if not args.list_rules:
             _fast_allocator()
             _prefetch(args.path)
@@ -98,7 +84,7 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    with _collector_paused():
+    with collector_paused():
         from .jobs import build
 
     result = build(args.path, check=args.check, force=args.force)
@@ -290,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_UNUSABLE
+    except KeyboardInterrupt:  # Ctrl-C: every file is written whole or not at all, so a line is enough
+        print("interrupted: no file was left half-written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader went away (`| head`): what it wanted has been written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_VALID

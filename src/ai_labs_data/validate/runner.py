@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..collector import collector_paused
 from ..package import DESCRIPTOR, open_package
 from ..problems import Problem
 from .parallel import run_jobs
@@ -154,19 +152,6 @@ def _stale_tables(pkg, resources: list) -> list[Problem]:
     return found
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: validation creates many short-lived pandas and arrow objects
-    but no garbage cycles worth collecting mid-run, and the collector's passes over them cost time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     """Validate the package at `root`. Raises PackageError only when the descriptor itself is unusable.
 
@@ -175,7 +160,7 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     problems: list[Problem] = []
     cutoff = _cutoff(pkg.descriptor, problems)
     problems += _resource_names(pkg.descriptor)
-    with _no_gc():
+    with collector_paused():
         tables, structure = read_tables(pkg)
         # Foreign keys (structure) and rules read the tables independently: run them side by side.
         fk_jobs, (rules, costs) = foreign_key_jobs(tables), rule_jobs(Context(tables, cutoff))
