@@ -81,14 +81,17 @@ WITHOUT_EXTRAS = (
 )
 
 
-def test_installed_data_validates_clean_without_extras_and_is_never_rebuilt(wheel: Path, tmp_path: Path) -> None:
-    target = install(wheel, tmp_path / "site")
+def test_installed_package_checks_where_it_is_run_and_never_rebuilds_its_data(
+    wheel: Path, pkg: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    target = install(wheel, tmp_path_factory.mktemp("site"))
     env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(target)}
     installed = target / "ai_labs_data" / "_data"
+    elsewhere = tmp_path_factory.mktemp("elsewhere")  # in no package's folder
 
-    def run(*args: str) -> subprocess.CompletedProcess:
+    def run(*args: str, cwd: Path = elsewhere) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-c", WITHOUT_EXTRAS, *args], cwd=tmp_path, env=env, capture_output=True, text=True
+            [sys.executable, "-c", WITHOUT_EXTRAS, *args], cwd=cwd, env=env, capture_output=True, text=True
         )
 
     done = run("validate")  # outside any package: the installed data, and it says so
@@ -97,6 +100,12 @@ def test_installed_data_validates_clean_without_extras_and_is_never_rebuilt(whee
     refused = run("build")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "is the data installed with the package, which is not rebuilt in place" in refused.stderr
+    # From a subfolder of a checkout with a defect planted: that checkout, and the defect at its cell.
+    line, column = set_cell(pkg, "companies", 0, "kind", "unicorn")
+    inside = run("validate", cwd=pkg / "data" / "derived")
+    assert inside.returncode == 1
+    assert f"package: {pkg.resolve()} (version " in inside.stderr
+    assert f"data/companies.csv:{line}:{column}: [enum]" in inside.stdout
 
 
 def test_croissant_is_valid_and_fresh(repo: Path) -> None:
