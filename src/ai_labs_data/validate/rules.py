@@ -872,11 +872,17 @@ def rule_jobs(ctx: Context) -> tuple[list[Callable[[], list[Problem]]], list[flo
         except Exception as exc:  # a rule that breaks on unforeseen data is reported, never a traceback
             return [Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}")]
 
+    def table_job(name: str, fn: Rule, table: Table) -> list[Problem]:
+        # A per-table rule's problems depend on the table's bytes and schema alone, as the table object
+        # does: kept with it, they are reused when validating again reuses the unchanged table.
+        scope = Context({table.name: table}, ctx.cutoff)
+        return table.cached(("rule", name, fn, ctx.cutoff), lambda: job(name, fn, scope))
+
     jobs, costs = [], []
     for name, (_description, fn) in RULES.items():
         if name in PER_TABLE:
             for table in ctx.tables.values():
-                jobs.append(partial(job, name, fn, Context({table.name: table}, ctx.cutoff)))
+                jobs.append(partial(table_job, name, fn, table))
                 costs.append(float(table.nbytes))
         else:
             jobs.append(partial(job, name, fn, ctx))
