@@ -37,8 +37,11 @@ def test_wheel_carries_the_data(wheel: Path) -> None:
     assert "ai_labs_data/_data/CITATION.cff" in names
 
 
-def install(wheel: Path, target: Path) -> Path:
-    """The wheel installed into `target` alone (no dependencies, no index): what a user's site holds."""
+@pytest.fixture(scope="module")
+def site(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed alone (no dependencies, no index) into a folder: what a user's site holds.
+    The tests only read it."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(target), str(wheel)],
         check=True,
@@ -47,8 +50,8 @@ def install(wheel: Path, target: Path) -> Path:
     return target
 
 
-def test_installed_wheel_loads_every_table_offline(wheel: Path, tmp_path: Path) -> None:
-    target = install(wheel, tmp_path / "site")
+def test_installed_wheel_loads_every_table_offline(site: Path, tmp_path: Path) -> None:
+    target = site
     code = (
         "import sys, ai_labs_data as a\n"
         "assert a.__file__.startswith(sys.argv[1]), a.__file__\n"
@@ -82,9 +85,9 @@ WITHOUT_EXTRAS = (
 
 
 def test_installed_package_checks_where_it_is_run_and_never_rebuilds_its_data(
-    wheel: Path, pkg: Path, tmp_path_factory: pytest.TempPathFactory
+    site: Path, pkg: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    target = install(wheel, tmp_path_factory.mktemp("site"))
+    target = site
     env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(target)}
     installed = target / "ai_labs_data" / "_data"
     elsewhere = tmp_path_factory.mktemp("elsewhere")  # in no package's folder
