@@ -13,10 +13,12 @@ every other job does.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection
 
 from .package import PackageError
@@ -65,6 +67,7 @@ class ApartJob:
         self.root, self.name = root, name
         self._conn: Connection | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
+        self._sender: threading.Thread | None = None
 
     def start(self) -> None:
         if self._process is not None:
@@ -80,19 +83,27 @@ class ApartJob:
         child.close()
 
     def run(self, written: dict[str, bytes] | None) -> bool:
-        """Hand the job its inputs (None: it has nothing to do). False if the process is gone."""
+        """Hand the job its inputs (None: it has nothing to do). False if it was never started. The bytes
+        go through a pipe that holds 64 KB, read once the process has prepared: a thread sends them, so
+        that the build goes on with the next job meanwhile."""
         if self._conn is None:
             return False
-        try:
-            self._conn.send(written)
-        except OSError:
-            return False
+        conn = self._conn
+
+        def send() -> None:
+            with contextlib.suppress(OSError):  # the process is gone: `files` finds out and says so
+                conn.send(written)
+
+        self._sender = threading.Thread(target=send, daemon=True)
+        self._sender.start()
         return True
 
     def files(self) -> dict[str, bytes] | None:
         """The files the job made; None if its process died without an answer (the caller runs it then)."""
-        assert self._conn is not None
+        assert self._conn is not None and self._sender is not None
         try:
+            while self._sender.is_alive():  # in short steps, as below
+                self._sender.join(0.1)
             # Wait in short steps: a Ctrl-C may be delivered to another thread of this process (arrow's),
             # and a wait with no end in the main thread would never see it.
             while not self._conn.poll(0.1):
@@ -107,12 +118,17 @@ class ApartJob:
         return payload
 
     def stop(self, kill: bool = True) -> None:
-        """End the process: at once (the build stopped), or once it has sent its answer."""
+        """End the process: at once (the build stopped), or once it has sent its answer. The connection
+        is closed last: a sender still writing to it fails at once when the process is gone, whereas
+        closing its file first could let another file reuse the number it writes to."""
+        if self._process is not None and kill:
+            self._process.kill()
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
         if self._process is not None:
-            if kill:
-                self._process.kill()
             self._process.join()
             self._process = None
