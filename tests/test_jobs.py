@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -100,13 +101,36 @@ def test_a_job_run_apart_makes_the_same_files_as_in_process(pkg: Path) -> None:
     assert result.written == ["data/derived/build-manifest.json"]  # every figure byte for byte as committed
 
 
-def test_a_job_failing_apart_is_named_not_a_traceback(pkg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _failing_figures(pkg: Path, mark: Path) -> None:
+    """The figures job fails as it starts drawing; `mark` is made by its `prepare`, which runs only in
+    a process of its own."""
+    _edit_figures_script(pkg, "    for name in FACTS:", f"    open({str(mark)!r}, 'w').close()\n    for name in FACTS:")
     _edit_figures_script(pkg, "    pkg = inputs.pkg", "    pkg = inputs.pkg\n    1 / 0")
+
+
+@pytest.mark.parametrize("other_thread", [False, True])
+def test_a_job_failing_apart_is_named_not_a_traceback(
+    pkg: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str], other_thread: bool
+) -> None:
+    mark = tmp_path_factory.mktemp("mark") / "prepared"
+    _failing_figures(pkg, mark)
     before = (pkg / "data" / "derived" / "build-manifest.json").read_bytes()
-    assert main(["build", str(pkg)]) == 2
+    # With another thread running (as in a notebook's kernel) no process is forked: the job runs in
+    # the build's own process, and fails there the same way.
+    running = threading.Event()
+    thread = threading.Thread(target=running.wait)
+    if other_thread:
+        thread.start()
+    try:
+        assert main(["build", str(pkg)]) == 2
+    finally:
+        running.set()
+        if other_thread:
+            thread.join()
     err = capsys.readouterr().err
     assert "job figures failed at figures.py:" in err and "ZeroDivisionError" in err and "Traceback" not in err
     assert (pkg / "data" / "derived" / "build-manifest.json").read_bytes() == before
+    assert mark.exists() is not other_thread  # prepared in a forked process, or not forked at all
 
 
 def test_a_job_whose_process_dies_runs_in_the_build_itself(pkg: Path) -> None:

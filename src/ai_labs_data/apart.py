@@ -7,8 +7,8 @@ script's `prepare(inputs)`, if it has one, while the build derives the tables th
 reads only curated tables, which no job writes (the figures resolve their facts there). The process then
 receives the derived tables' bytes, runs the job and sends back the files it makes. The build writes
 them, as it writes every job's files, so a failing or killed process leaves nothing half-written.
-Where processes cannot be forked (not Linux, or one core), the job runs in the build's own process, as
-every other job does.
+Where a fork is unsafe or pays nothing (not Linux, one core, other threads running), the job runs in the
+build's own process, as every other job does.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ from .package import PackageError
 
 
 def can_fork() -> bool:
-    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+    """Fork only where it is safe and pays: on Linux, with a second core, and from a process running no
+    other Python thread (a notebook's kernel runs several: a lock one of them holds at the fork would
+    stay held in the child for ever)."""
+    alone = threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1 and alone
 
 
 def _serve(conn: Connection, root: str, name: str) -> None:
