@@ -118,3 +118,11 @@ def test_validating_again_sees_every_edit(pkg: Path) -> None:
     assert {(p.file, p.line, p.column, p.rule) for p in problems(pkg)} == {("data/companies.csv", line, column, "enum")}
     (pkg / "data" / "companies.csv").write_bytes(original)
     assert problems(pkg) == []
+    # A rule's problem in a table left unchanged is still reported when another table changes: the
+    # per-table rules' results are reused with the unchanged table, not lost.
+    line, column = set_cell(pkg, "companies", 0, "evidence", "=HYPERLINK(1)")
+    formula = ("data/companies.csv", line, column, "formula-injection")
+    assert {(p.file, p.line, p.column, p.rule) for p in problems(pkg)} == {formula}
+    investor_line, investor_column = set_cell(pkg, "investors", 0, "kind", "unicorn")
+    expected = {formula, ("data/investors.csv", investor_line, investor_column, "enum")}
+    assert {(p.file, p.line, p.column, p.rule) for p in problems(pkg)} == expected
