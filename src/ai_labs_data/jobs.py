@@ -171,7 +171,7 @@ class BuildResult:
 
 def dirty(pkg: Package, job: Job, inputs: Inputs, record: dict | None) -> tuple[bool, str]:
     digest = job_digest(pkg, job, inputs)
-    return record is None or record["inputs"] != digest or bool(changed_outputs(pkg, record)), digest
+    return record is None or record["inputs"] != digest or bool(changed_outputs(pkg, record, inputs.digest)), digest
 
 
 def build(root: Path | str | None = None, check: bool = False, force: bool = False) -> BuildResult:

@@ -102,11 +102,11 @@ def read_manifest(pkg: Package) -> dict[str, dict]:
     }
 
 
-def changed_outputs(pkg: Package, record: dict, digest_of: Callable[[str], str] | None = None) -> list[str]:
+def changed_outputs(pkg: Package, record: dict, digest_of: Callable[[str], str]) -> list[str]:
     """Outputs of a job's record whose file differs from what the job wrote. A generated document the
     package does not ship (the wheel carries the data, not the docs or figures) is not a change; a
-    missing derived table is. `digest_of`: a file's sha256 by its path relative to the root, when the
-    caller knows it already."""
+    missing derived table is. `digest_of`: a file's sha256 by its path relative to the root (the build's
+    `Inputs.digest`, which hashes each file once however many jobs read or wrote it)."""
     changed = []
     for rel, digest in record["outputs"].items():
         if outside(pkg.root, rel):  # a manifest naming a file outside the package: stale, never read
@@ -116,6 +116,6 @@ def changed_outputs(pkg: Package, record: dict, digest_of: Callable[[str], str] 
         if not file.is_file():
             if rel in pkg.derived_paths:
                 changed.append(rel)
-        elif (digest_of(rel) if digest_of else sha256(file.read_bytes())) != digest:
+        elif digest_of(rel) != digest:
             changed.append(rel)
     return changed
