@@ -86,12 +86,11 @@ class ApartJob:
         self._process.start()
         child.close()
 
-    def run(self, written: dict[str, bytes] | None) -> bool:
-        """Hand the job its inputs (None: it has nothing to do). False if it was never started. The bytes
-        go through a pipe that holds 64 KB, read once the process has prepared: a thread sends them, so
-        that the build goes on with the next job meanwhile."""
-        if self._conn is None:
-            return False
+    def run(self, written: dict[str, bytes] | None) -> None:
+        """Hand the started job its inputs (None: it has nothing to do). The bytes go through a pipe that
+        holds 64 KB, read once the process has prepared: a thread sends them, so that the build goes on
+        with the next job meanwhile."""
+        assert self._conn is not None
         conn = self._conn
 
         def send() -> None:
@@ -100,7 +99,6 @@ class ApartJob:
 
         self._sender = threading.Thread(target=send, daemon=True)
         self._sender.start()
-        return True
 
     def files(self) -> dict[str, bytes] | None:
         """The files the job made; None if its process died without an answer (the caller runs it then)."""

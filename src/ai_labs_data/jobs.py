@@ -221,7 +221,8 @@ def build(root: Path | str | None = None, check: bool = False, force: bool = Fal
                 continue
             for worker in workers.values():  # there is work to do: the apart jobs' scripts load meanwhile
                 worker.start()
-            if job.name in workers and workers[job.name].run(inputs.read_by(job.reads)):
+            if job.name in workers:
+                workers[job.name].run(inputs.read_by(job.reads))
                 handed[job.name] = (job, digest)
                 continue
             finish(job, digest, run_job(pkg, job, inputs))

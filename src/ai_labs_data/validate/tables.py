@@ -229,7 +229,7 @@ def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> t
             return _CHECKED[key]
     result = _check_table(name, file, data_path, schema)
     table = result[0]
-    read = bytes.fromhex(table.sha256) if table is not None and table.sha256 else _small_file_digest(data_path)
+    read = table.sha256 if table is not None else _small_file_digest(data_path)
     if read == digest:  # not edited between the two reads
         with _CHECKED_LOCK:
             _CHECKED[key] = result
@@ -238,13 +238,13 @@ def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> t
     return result
 
 
-def _small_file_digest(path: Path) -> bytes | None:
-    """The sha256 of a regular file of at most CHECKED_MAX_BYTES; None otherwise (or unreadable: the
-    reader then reports why)."""
+def _small_file_digest(path: Path) -> str | None:
+    """The sha256 (hex, as the reader's `RawTable.sha256`) of a regular file of at most
+    CHECKED_MAX_BYTES; None otherwise (or unreadable: the reader then reports why)."""
     try:
         if not path.is_file() or path.stat().st_size > CHECKED_MAX_BYTES:
             return None
-        return hashlib.sha256(path.read_bytes()).digest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
 
