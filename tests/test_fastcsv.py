@@ -58,3 +58,17 @@ def test_quoted_line_break_is_never_parsed_fast(tmp_path: Path) -> None:
         assert fastcsv.plain_table(path, names).table is None, at
     path.write_bytes(b"id,note\n" + b"".join(rows))
     assert fastcsv.plain_table(path, names).table.num_rows == len(rows)
+
+
+def test_files_read_after_the_prefetch_was_called_off_are_read_whole(pkg: Path) -> None:
+    # Reading one file calls off the prefetches not yet begun; each file read later is parsed then,
+    # and equals a fresh read whether its prefetch ran, was running, or was called off.
+    names = ["sources", "model_releases", "funding_rounds", "companies", "investors", "model_prices"]
+    fresh = {name: read(pkg, name) for name in names}
+    fastcsv.prefetch([(pkg / "data" / f"{name}.csv", schema.names) for name, (_, schema) in fresh.items()])
+    for name in reversed(names):
+        raw, _ = read(pkg, name)
+        assert raw.frame.equals(fresh[name][0].frame), name
+        assert raw.sha256 == fresh[name][0].sha256
+    paths = {str((pkg / "data" / f"{name}.csv").resolve()) for name in names}
+    assert not [key for key in fastcsv._prefetched if key[0] in paths]  # none left behind in memory

@@ -130,7 +130,12 @@ def parse_file(path: Path, names: list[str]) -> Parse:
     """plain_table of the file at `path`: the prefetched result when there is one for this very file
     and header, else read and parsed now."""
     future = _prefetched.pop(_key(path, names), None)
-    if future is not None:
+    # The reader has started: it parses each file as it needs it from here on. Files parsed further
+    # ahead would only wait in memory, every table's text at once, so the parses not yet begun are
+    # called off.
+    for waiting in _prefetched.values():
+        waiting.cancel()
+    if future is not None and not future.cancelled():
         # The prefetch is only a head start: should it have failed, parse again here.
         with contextlib.suppress(Exception):
             return future.result()

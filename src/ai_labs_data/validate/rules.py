@@ -71,16 +71,20 @@ class Context:
 
 Rule = Callable[[Context], Iterator[Problem]]
 RULES: dict[str, tuple[str, Rule]] = {}
-# Rules that look at each table on its own: run as one job per table, so that the largest tables'
-# scans are spread over the cores instead of one job scanning every table in turn.
-PER_TABLE: set[str] = set()
+# Rules that look at each table on its own, given that table alone and no cut-off: they run in the
+# table's own reading job, right after its structure is checked (see `table_rules`).
+PER_TABLE: list[str] = []
+# The fields that only per-table rules read: once those ran, a table lets go of them. Evidence, and each
+# source's title, url and publisher, are half of the package's text; the tables read after them need the
+# room more. (A rule across tables that read one would fail, "rule could not run", on every package.)
+TABLE_RULE_FIELDS = ("evidence", "title", "url", "publisher")
 
 
 def rule(name: str, description: str, per_table: bool = False) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         RULES[name] = (description, fn)
         if per_table:
-            PER_TABLE.add(name)
+            PER_TABLE.append(name)
         return fn
 
     return register
@@ -859,35 +863,27 @@ def _on_cycles(edges: dict[str, set[str]]) -> set[str]:
     return cyclic
 
 
-def rule_jobs(ctx: Context) -> tuple[list[Callable[[], list[Problem]]], list[float]]:
-    """The jobs that run the rules, and each one's expected cost: one job per rule, or per rule and table
-    for the PER_TABLE rules, whose cost is the bytes of the table: the largest scans start first. The
-    other rules' cost is unknown (0): they follow in declared order. (Starting them first measured as
-    fast and took more memory, the long scans then running beside them.) A rule that cannot run (a
-    schema edited without its rule) is a problem."""
+def _run(name: str, fn: Rule, ctx: Context) -> list[Problem]:
+    try:
+        return list(fn(ctx))
+    except Exception as exc:  # a rule that breaks on unforeseen data is reported, never a traceback
+        return [Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}")]
 
-    def job(name: str, fn: Rule, scope: Context) -> list[Problem]:
-        try:
-            return list(fn(scope))
-        except Exception as exc:  # a rule that breaks on unforeseen data is reported, never a traceback
-            return [Problem("datapackage.json", None, None, None, None, name, f"rule could not run: {exc!r}")]
 
-    def table_job(name: str, fn: Rule, table: Table) -> list[Problem]:
-        # A per-table rule's problems depend on the table's bytes and schema alone, as the table object
-        # does: kept with it, they are reused when validating again reuses the unchanged table.
-        scope = Context({table.name: table}, ctx.cutoff)
-        return table.cached(("rule", name, fn, ctx.cutoff), lambda: job(name, fn, scope))
+def table_rules(table: Table) -> list[Problem]:
+    """Every per-table rule over one table, which then releases TABLE_RULE_FIELDS. Run by the job that
+    read the table (see `tables.read_tables`): the largest table's scans overlap the reading of the
+    others, and its evidence is gone before the last table is read."""
+    scope = Context({table.name: table}, None)
+    found = [p for name in PER_TABLE for p in _run(name, RULES[name][1], scope)]
+    table.release(TABLE_RULE_FIELDS)
+    return found
 
-    jobs, costs = [], []
-    for name, (_description, fn) in RULES.items():
-        if name in PER_TABLE:
-            for table in ctx.tables.values():
-                jobs.append(partial(table_job, name, fn, table))
-                costs.append(float(table.nbytes))
-        else:
-            jobs.append(partial(job, name, fn, ctx))
-            costs.append(0.0)
-    return jobs, costs
+
+def rule_jobs(ctx: Context) -> list[Callable[[], list[Problem]]]:
+    """One job per rule that is not per-table, in declared order (the per-table rules ran with each
+    table's reading). A rule that cannot run (a schema edited without its rule) is a problem."""
+    return [partial(_run, name, fn, ctx) for name, (_description, fn) in RULES.items() if name not in PER_TABLE]
 
 
 # The rules about prices, lifecycles and identifiers register themselves in RULES when imported.

@@ -12,7 +12,7 @@ from ..collector import collector_paused
 from ..package import DESCRIPTOR, open_package
 from ..problems import Problem
 from .parallel import run_jobs
-from .rules import Context, rule_jobs
+from .rules import Context, rule_jobs, table_rules
 from .tables import foreign_key_jobs, read_tables
 
 
@@ -161,10 +161,11 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     cutoff = _cutoff(pkg.descriptor, problems)
     problems += _resource_names(pkg.descriptor)
     with collector_paused():
-        tables, structure = read_tables(pkg)
-        # Foreign keys (structure) and rules read the tables independently: run them side by side.
-        fk_jobs, (rules, costs) = foreign_key_jobs(tables), rule_jobs(Context(tables, cutoff))
-        results = run_jobs(fk_jobs + rules, cost=[0.0] * len(fk_jobs) + costs)
+        # The per-table rules run as each table is read; then the foreign keys (structure) and the
+        # rules across tables, which read the tables independently, side by side.
+        tables, structure, per_table = read_tables(pkg, then=table_rules)
+        fk_jobs = foreign_key_jobs(tables)
+        results = run_jobs(fk_jobs + rule_jobs(Context(tables, cutoff)))
     # A reference that fails its own pattern or type (a Cyrillic letter in an id) is reported as such,
     # not also as dangling: one cause, one message.
     flawed = {(p.file, p.line, p.column) for p in structure if p.line is not None}
@@ -173,7 +174,8 @@ def validate(root: Path | str | None = None, freshness: bool = True) -> Report:
     # A row with a structural problem is reported for that problem only: rules reading its broken
     # cell would report the same mistake again under other names.
     broken = {(p.file, p.line) for p in structure if p.line is not None}
-    problems += [p for found in results[len(fk_jobs) :] for p in found if (p.file, p.line) not in broken]
+    rule_problems = per_table + [p for found in results[len(fk_jobs) :] for p in found]
+    problems += [p for p in rule_problems if (p.file, p.line) not in broken]
     if freshness and not problems and any(r.derived for r in pkg.resources.values()):
         problems += freshness_problems(pkg.root, {t.file: t.sha256 for t in tables.values() if t.sha256})
     problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0, p.rule, p.message))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -78,6 +78,13 @@ class Table:
 
     def column(self, field: str) -> int:
         return self.schema.names.index(field) + 1
+
+    def release(self, fields: Iterable[str]) -> None:
+        """Let go of these fields' text and values: no check reads them from here on."""
+        gone = [name for name in fields if name in self.raw.columns]
+        if gone:
+            self.raw, self.data, self.bad = (frame.drop(columns=gone) for frame in (self.raw, self.data, self.bad))
+            self.cache.pop("nbytes", None)
 
     def problems_at(self, mask: pd.Series | np.ndarray, field: str, rule: str, message: str) -> list[Problem]:
         return self.located((int(pos), field, rule, message) for pos in np.flatnonzero(np.asarray(mask, dtype=bool)))
@@ -207,28 +214,40 @@ def _near_misses(values: list[str], candidates: pa.Array) -> dict[str, str]:
     return hints
 
 
+# Checks run on each table as soon as it is read, beside the reading of the others (the per-table rules):
+# given the table, they return its problems, and may release what they alone needed.
+TableChecks = Callable[[Table], list[Problem]]
+
+
+class Checked(NamedTuple):
+    table: Table | None  # None when it could not be read
+    structure: list[Problem]  # layer 1's problems
+    checks: list[Problem]  # those of the TableChecks run on it
+
+
 # Tables already checked in this process, by content: validating again after editing one table (a
 # notebook, a watch loop, a test suite planting one defect at a time) reads only the tables that changed.
 # A table's layer-1 result and everything the checks derive from it (Table.cache) depend on its bytes,
 # its name, its file and its schema alone. Large tables are not kept: their memory is worth more.
-_CHECKED: OrderedDict[tuple, tuple[Table | None, list[Problem]]] = OrderedDict()
+_CHECKED: OrderedDict[tuple, Checked] = OrderedDict()
 _CHECKED_LOCK = threading.Lock()
 CHECKED_MAX_BYTES = 8 * 2**20
 CHECKED_MAX_TABLES = 64
 
 
-def check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
-    """Layer 1 for one table (see `_check_table`), reused when the same content was checked before."""
+def check_table(name: str, file: str, data_path: Path, schema: TableSchema, then: TableChecks | None) -> Checked:
+    """Layer 1 for one table (see `_check_table`), then the checks `then`; reused when the same content
+    was checked before."""
     digest = _small_file_digest(data_path)
     if digest is None:
-        return _check_table(name, file, data_path, schema)
-    key = (name, file, repr(schema), digest)
+        return _check_table(name, file, data_path, schema, then)
+    key = (name, file, repr(schema), digest, then)
     with _CHECKED_LOCK:
         if key in _CHECKED:
             _CHECKED.move_to_end(key)
             return _CHECKED[key]
-    result = _check_table(name, file, data_path, schema)
-    table = result[0]
+    result = _check_table(name, file, data_path, schema, then)
+    table = result.table
     read = table.sha256 if table is not None else _small_file_digest(data_path)
     if read == digest:  # not edited between the two reads
         with _CHECKED_LOCK:
@@ -249,16 +268,18 @@ def _small_file_digest(path: Path) -> str | None:
         return None
 
 
-def _check_table(name: str, file: str, data_path: Path, schema: TableSchema) -> tuple[Table | None, list[Problem]]:
-    """Layer 1 for one table: read, type, and check it against its Table Schema's constraints."""
+def _check_table(name: str, file: str, data_path: Path, schema: TableSchema, then: TableChecks | None) -> Checked:
+    """Layer 1 for one table: read, type, and check it against its Table Schema's constraints; then
+    `then`."""
     raw = read_raw(data_path, file, schema)
     if not raw.usable:
-        return None, raw.problems
+        return Checked(None, raw.problems, [])
     table, typing = type_table(name, file, schema, raw.frame, raw.lines)
     table.sha256 = raw.sha256
     # An oversized cell was blanked by the reader: report it once, as cell-size.
     oversized = {(p.line, p.column) for p in raw.problems if p.rule == "cell-size"}
-    return table, raw.problems + [p for p in typing + schema_problems(table) if (p.line, p.column) not in oversized]
+    structure = raw.problems + [p for p in typing + schema_problems(table) if (p.line, p.column) not in oversized]
+    return Checked(table, structure, then(table) if then is not None else [])
 
 
 def _compiled_patterns(schema: TableSchema, schema_file: str) -> tuple[TableSchema, list[Problem]]:
@@ -278,9 +299,12 @@ def _compiled_patterns(schema: TableSchema, schema_file: str) -> tuple[TableSche
     return (replace(schema, fields=tuple(fields)) if problems else schema), problems
 
 
-def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
+def read_tables(pkg: Package, then: TableChecks | None = None) -> tuple[dict[str, Table], list[Problem], list[Problem]]:
+    """Every table read and checked (layer 1), largest first, and the checks `then` run on each as soon
+    as it is read: (tables, layer 1's problems, those of `then`)."""
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
+    checked: list[Problem] = []
     jobs: list[tuple[str, str, Path, TableSchema]] = []
     for res in pkg.resources.values():
         data_path, schema_path, refused = resource_paths(pkg, res)
@@ -301,8 +325,9 @@ def read_tables(pkg: Package) -> tuple[dict[str, Table], list[Problem]]:
         if not unknown:
             jobs.append((res.name, res.path, data_path, schema))
     sizes = [path.stat().st_size if path.is_file() else 0 for _, _, path, _ in jobs]
-    for table, found in run_jobs([partial(check_table, *job) for job in jobs], cost=sizes):
-        problems += found
+    for table, structure, found in run_jobs([partial(check_table, *job, then) for job in jobs], cost=sizes):
+        problems += structure
+        checked += found
         if table is not None:
             tables[table.name] = table
-    return tables, problems
+    return tables, problems, checked
