@@ -7,7 +7,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from ai_labs_data.arrowtext import byte_positions, edge_bytes, take, with_nulls
+from ai_labs_data import arrowtext
+from ai_labs_data.arrowtext import byte_positions, edge_bytes, joined, take, with_nulls
 
 CELLS = ["a", "", None, "=x", " y ", "中文", "z", "", "last"]
 COLUMN = pa.chunked_array([pa.array(CELLS[:3]), pa.array([], pa.string()), pa.array(CELLS[3:7]), pa.array(CELLS[7:])])
@@ -56,3 +57,14 @@ def test_byte_positions_are_those_the_mask_marks(marked: bytes) -> None:
     wanted[list(marked)] = True
     data = np.random.default_rng(7).integers(0, 256, 20_000, dtype=np.uint8)
     assert byte_positions(data, wanted).tolist() == np.flatnonzero(wanted[data]).tolist()
+
+
+def test_joined_chunks_keep_every_cell_and_widen_past_what_string_offsets_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A column is parsed as arrow strings (4-byte offsets); joining chunks whose bytes exceed 2 GB would
+    # overflow them, so the join widens to large_string. The limit is lowered here to the column's size.
+    assert joined(COLUMN).type == pa.string() and joined(COLUMN).to_pylist() == CELLS
+    monkeypatch.setattr(arrowtext, "STRING_BYTES", len("".join(c for c in CELLS if c).encode()) - 1)
+    widened = joined(COLUMN)
+    assert widened.type == pa.large_string() and widened.to_pylist() == CELLS

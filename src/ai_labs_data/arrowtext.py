@@ -12,10 +12,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 Text = pa.Array | pa.ChunkedArray
-# Arrow types as the pandas dtypes the package's frames use: nullable numbers and booleans, and
-# arrow-backed strings (pandas holds them as large_string; plain string is mapped too).
+# Arrow types as the pandas dtypes of the frames read from CSV: nullable numbers and booleans, and text
+# kept as arrow's own type. A CSV is parsed into arrow strings, whose 4-byte offsets take half the memory
+# of the 8-byte ones of pandas' string dtype (large_string), and handing them over copies nothing: at a
+# million rows the offsets are a quarter of the validator's memory. The loaders give users pandas'
+# string dtype (USER_TEXT).
 PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
-PANDAS_TYPES |= dict.fromkeys((pa.string(), pa.large_string()), pd.StringDtype("pyarrow"))
+PANDAS_TYPES |= {t: pd.ArrowDtype(t) for t in (pa.string(), pa.large_string())}
+USER_TEXT = pd.StringDtype("pyarrow")
+# The most bytes one string array can address with its 4-byte offsets.
+STRING_BYTES = 2**31 - 1
 
 
 def arrow_text(values: pd.Series) -> Text:
@@ -23,6 +29,21 @@ def arrow_text(values: pd.Series) -> Text:
     if isinstance(values.dtype, (pd.ArrowDtype, pd.StringDtype)) and hasattr(values.array, "__arrow_array__"):
         return pa.array(values.array)
     return pa.array(values.astype(object), type=pa.string(), from_pandas=True)
+
+
+def joined(text: Text) -> pa.Array:
+    """A text column as one array: its chunks joined, as large_string if their bytes are more than
+    one string array can hold."""
+    if isinstance(text, pa.Array):
+        return text
+    if pa.types.is_string(text.type) and sum(_data_size(chunk) for chunk in text.chunks) > STRING_BYTES:
+        text = text.cast(pa.large_string())
+    return text.combine_chunks()
+
+
+def _data_size(chunk: pa.Array) -> int:
+    data = chunk.buffers()[-1]
+    return 0 if data is None else data.size
 
 
 def filled(values: Text, fill: object) -> np.ndarray:

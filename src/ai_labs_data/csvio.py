@@ -163,7 +163,7 @@ def read_raw(path: Path, file: str, schema: TableSchema) -> RawTable:
             good_rows.append(row)
             good_lines.append(line)
     columns = list(zip(*good_rows, strict=True)) if good_rows else [()] * width
-    arrow = pa.table([pa.array(c, type=pa.large_string()) for c in columns], names=header)
+    arrow = pa.table([pa.array(c, type=pa.string()) for c in columns], names=header)
     table.lines = np.asarray(good_lines, dtype=np.int64)
     table.frame = _frame(_check_cell_sizes(table, arrow))
     return table

@@ -95,8 +95,8 @@ def _parsed(data: np.ndarray, names: list[str]) -> pa.Table | None:
             # it has lines; either way the check below sends it to the exact reader.
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                # large_string is what pandas' arrow-backed strings hold: no cast when handing over.
-                column_types=dict.fromkeys(names, pa.large_string()),
+                # Arrow strings, as the frames read from CSV hold them (`arrowtext.PANDAS_TYPES`).
+                column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -116,11 +116,14 @@ def _key(path: Path, names: list[str]) -> tuple:
 
 
 def prefetch(files: list[tuple[Path, list[str]]]) -> None:
-    """Start parsing these (regular) files, largest first, in the background; `parse` collects them."""
+    """Start parsing these (regular) files, largest first, in the background; `parse_file` collects
+    them."""
     files = sorted(((p, n) for p, n in files if p.is_file()), key=lambda f: -f[0].stat().st_size)
     if not files:
         return
-    pool = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2), thread_name_prefix="prefetch")
+    # One file at a time: pyarrow parses each on every core already, and a file's bytes and its parse are
+    # both in memory until it is done (two large files at once measured 50-100 MB more at the peak).
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
     for path, names in files:
         _prefetched[_key(path, names)] = pool.submit(plain_table, path, names)
     pool.shutdown(wait=False)

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrowtext import PANDAS_TYPES, Text, arrow_text, filled, fixed_bytes, take, with_nulls
+from .arrowtext import PANDAS_TYPES, USER_TEXT, Text, arrow_text, filled, fixed_bytes, take, with_nulls
 from .package import PackageError, read_json
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -340,9 +340,9 @@ def parse_cells(raw: pd.Series, f: Field, missing: tuple[str, ...] = ("",)) -> P
 
 
 def parse_column(raw: pd.Series, f: Field, missing: tuple[str, ...] = ("",)) -> tuple[pd.Series, pd.Series]:
-    """(typed values, mask of unparsable cells) of a column of CSV text."""
+    """(typed values, mask of unparsable cells) of a column of CSV text; text as pandas' string dtype."""
     parsed = parse_cells(raw, f, missing)
-    return parsed.values, parsed.bad
+    return (parsed.values.astype(USER_TEXT) if f.type == "string" else parsed.values), parsed.bad
 
 
 def to_categories(values: pd.Series, f: Field) -> pd.Series:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, filled
+from ..arrowtext import arrow_text, filled, joined
 
 MISSING = -1  # the code of a missing value
 
@@ -24,9 +24,7 @@ class Encoded(NamedTuple):
 def dictionary(values: pd.Series) -> Encoded:
     """The column's codes and distinct values: by comparing neighbours where the column is sorted (a
     canonical file's first key field), else by pyarrow's dictionary encoding (a hash table)."""
-    array = arrow_text(values)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = joined(arrow_text(values))
     if len(array) >= 2 and not array.null_count:
         descents = np.flatnonzero(~filled(pc.less_equal(array.slice(0, len(array) - 1), array.slice(1)), False))
         if len(descents) == 0:
