@@ -81,10 +81,11 @@ class Table:
 
     def release(self, fields: Iterable[str]) -> None:
         """Let go of these fields' text and values: no check reads them from here on."""
-        gone = [name for name in fields if name in self.raw.columns]
-        if gone:
-            self.raw, self.data, self.bad = (frame.drop(columns=gone) for frame in (self.raw, self.data, self.bad))
-            self.cache.pop("nbytes", None)
+        for name in fields:
+            if name in self.raw.columns:
+                for frame in (self.raw, self.data, self.bad):  # in place: a third of the time of drop()
+                    del frame[name]
+                self.cache.pop("nbytes", None)
 
     def problems_at(self, mask: pd.Series | np.ndarray, field: str, rule: str, message: str) -> list[Problem]:
         return self.located((int(pos), field, rule, message) for pos in np.flatnonzero(np.asarray(mask, dtype=bool)))
