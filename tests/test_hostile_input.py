@@ -127,3 +127,29 @@ def test_a_schema_without_fields_is_an_error_about_the_schema(pkg: Path, capsys:
     assert "schemas/investors.json: [schema]: schema cannot be read: a Table Schema needs `fields`" in (
         capsys.readouterr().out
     )
+
+
+@pytest.mark.parametrize(
+    ("child", "field", "parent", "reference"),
+    [
+        ("model_releases", "source_id", "sources", "url"),  # a prose field another table's key points to
+        ("sources", "publisher", "investors", "name"),  # a prose field that is itself a foreign key
+    ],
+)
+def test_a_prose_field_made_a_key_is_checked_as_one(
+    pkg: Path, child: str, field: str, parent: str, reference: str
+) -> None:
+    # Validation lets go of evidence and the sources' prose once the rules about one table have read
+    # them; a schema that makes one of them a key keeps it for the foreign keys checked afterwards.
+    path = pkg / "schemas" / f"{child}.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema.setdefault("foreignKeys", []).append(
+        {"fields": field, "reference": {"resource": parent, "fields": reference}}
+    )
+    path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    code, report, _ = run(pkg)
+    assert code == 1 and report is not None
+    dangling = [p for p in report["problems"] if p["rule"] == "foreign-key" and p["field"] == field]
+    assert dangling and {p["file"] for p in dangling} == {f"data/{child}.csv"}
+    assert dangling[0]["message"].startswith(f"not found in {parent}.{reference}")
+    assert not [p for p in report["problems"] if "could not run" in p["message"]]
