@@ -13,18 +13,8 @@ import pyarrow.compute as pc
 from ..arrowtext import arrow_text, filled, take
 from ..problems import Problem
 from . import keys
-from .rules import (
-    Context,
-    _at,
-    _first_dates,
-    _key,
-    _ranks,
-    _truncated,
-    before_at_precision,
-    good_standing,
-    money_fields,
-    rule,
-)
+from .dated import before_at_precision, dates_at, first_dates, precision_ranks, row_keys, truncated_dates
+from .rules import Context, good_standing, money_fields, rule
 
 STAGES = ("preview", "generally_available", "deprecated", "retired")
 # Each scheme's form: the schema's pattern admits every scheme, the rule checks the one the row names.
@@ -105,16 +95,16 @@ def price_in_lifecycle(ctx: Context) -> Iterator[Problem]:
     prices, releases = found
     start = prices.data["effective_date"].to_numpy(dtype="datetime64[ns]")
     zero = np.zeros(len(start), dtype=np.int64)
-    released = _first_dates(releases, "release_date", "date_precision", good_standing(releases), ["model_id"])
-    bound, rank = _at(released, _key(prices, ["model_id"]))
+    released = first_dates(releases, "release_date", "date_precision", good_standing(releases), ["model_id"])
+    bound, rank = dates_at(released, row_keys(prices, ["model_id"]))
     early = before_at_precision(start, zero, bound, rank)
     lifecycle = ctx.tables.get("model_lifecycle")
     if lifecycle is not None and early.any():
         # An API model in preview or generally available before the model's release date (a preview
         # priced ahead of the launch) has begun its life on that earlier date.
         began = good_standing(lifecycle) & lifecycle.raw["stage"].isin(["preview", "generally_available"]).to_numpy()
-        opened = _first_dates(lifecycle, "date", "date_precision", began, ["model_id", "api_model_id"])
-        api_start, api_rank = _at(opened, _key(prices, ["model_id", "api_model_id"]))
+        opened = first_dates(lifecycle, "date", "date_precision", began, ["model_id", "api_model_id"])
+        api_start, api_rank = dates_at(opened, row_keys(prices, ["model_id", "api_model_id"]))
         early &= np.isnat(api_start) | before_at_precision(start, zero, api_start, api_rank)
     yield from prices.problems_at(
         early,
@@ -126,15 +116,15 @@ def price_in_lifecycle(ctx: Context) -> Iterator[Problem]:
     if lifecycle is None:
         return
     retired_rows = good_standing(lifecycle) & lifecycle.raw["stage"].eq("retired").fillna(False).to_numpy()
-    retired = _first_dates(lifecycle, "date", "date_precision", retired_rows, ["model_id", "api_model_id"])
-    end, end_rank = _at(retired, _key(prices, ["model_id", "api_model_id"]))
+    retired = first_dates(lifecycle, "date", "date_precision", retired_rows, ["model_id", "api_model_id"])
+    end, end_rank = dates_at(retired, row_keys(prices, ["model_id", "api_model_id"]))
     # On or after the retirement day is too late: the API no longer serves the model. A retirement known
     # only to the month or year rules out only the prices of later months or years.
     late = np.zeros(len(start), dtype=bool)
     both = np.flatnonzero(~np.isnat(end) & ~np.isnat(start))
     if len(both):
         rank = end_rank[both]
-        s_, e_ = _truncated(start[both], rank), _truncated(end[both], rank)
+        s_, e_ = truncated_dates(start[both], rank), truncated_dates(end[both], rank)
         late[both] = (s_ > e_) | ((s_ == e_) & (rank == 0))
     yield from prices.problems_at(
         late, "effective_date", "price-in-lifecycle", "the price takes effect on or after the API model's retirement"
@@ -149,11 +139,11 @@ def lifecycle_order(ctx: Context) -> Iterator[Problem]:
     good = good_standing(t)
     stage = t.raw["stage"].to_numpy(dtype=object)
     date = t.data["date"].to_numpy(dtype="datetime64[ns]")
-    rank = _ranks(t, "date_precision")
+    rank = precision_ranks(t, "date_precision")
     by = ["model_id", "api_model_id"]
-    api = _key(t, by)
+    api = row_keys(t, by)
     # The earliest date of each stage per API model, each compared with the rows of every earlier stage.
-    first = {s: _at(_first_dates(t, "date", "date_precision", good & (stage == s), by), api) for s in STAGES[1:]}
+    first = {s: dates_at(first_dates(t, "date", "date_precision", good & (stage == s), by), api) for s in STAGES[1:]}
     for i, earlier in enumerate(STAGES[:-1]):
         rows = good & (stage == earlier)
         for later in STAGES[i + 1 :]:

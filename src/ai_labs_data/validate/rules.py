@@ -20,13 +20,12 @@ import pyarrow.compute as pc
 from ..arrowtext import arrow_text, byte_positions, chunk_bytes, edge_bytes, filled, take
 from ..problems import Problem
 from ..quotes import MAX_EXCERPT, SEPARATOR, numbers_stated, states_number
-from ..resolve import key_text
 from ..types import TYPES
 from . import keys
+from .dated import before_at_precision, first_dates, precision_ranks
 from .tables import Table, member
 
 PLAIN_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
-PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 MONEY_METRICS = {
     "revenue",
     "gross_profit",
@@ -210,15 +209,6 @@ def period_order(ctx: Context) -> Iterator[Problem]:
     yield from t.problems_at(late, "period_start", "period-order", "period_start is after period_end")
 
 
-def _truncated(dates: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """datetime64 dates as yyyymmdd integers with the parts finer than each row's precision rank zeroed."""
-    months = dates.astype("datetime64[M]")
-    y = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    m = months.astype(np.int64) % 12 + 1
-    d = (dates.astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return y * 10000 + np.where(rank >= 2, 0, m) * 100 + np.where(rank >= 1, 0, d)
-
-
 def key_positions(keys_: pa.Array | pa.ChunkedArray, table: Table, field: str) -> np.ndarray:
     """For each row of `table`, the position in `keys_` of its `field` value (the first, if repeated);
     -1 for a missing or unknown value. Each distinct value is looked up once, through the column's
@@ -240,51 +230,6 @@ def lookup(values: pd.Series, table: Table, field: str) -> pd.Series:
     return result
 
 
-def _ranks(table: Table, precision_field: str | None) -> np.ndarray:
-    """Rank of each row's date precision (day 0, month 1, year 2; missing counts as day)."""
-    if precision_field is None:
-        return np.zeros(len(table.data), dtype=np.int64)
-    names = pa.array(list(PRECISION_RANK), type=pa.string())
-    text = arrow_text(table.raw[precision_field])
-    ranks = np.array(list(PRECISION_RANK.values()), dtype=np.int64)
-    return keys.spread(ranks, filled(pc.index_in(text, value_set=names.cast(text.type)), -1), 0)
-
-
-def _first_dates(table: Table, date_field: str, precision: str | None, rows: np.ndarray, by: list[str]) -> pd.DataFrame:
-    """The earliest `date_field` in good standing per `by` key (as text joined by |), with its precision rank."""
-    frame = pd.DataFrame({"key": _key(table, by)[rows], "date": table.data[date_field].to_numpy()[rows]})
-    frame["rank"] = _ranks(table, precision)[rows]
-    frame = frame.dropna(subset=["date"]).sort_values(["key", "date", "rank"])
-    return frame.drop_duplicates("key").set_index("key")
-
-
-def _at(dates: pd.DataFrame, keys_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The date and precision rank of each key in `dates` (from `_first_dates`): NaT and 0 where absent."""
-    found = dates.reindex(keys_)
-    date = pd.to_datetime(found["date"]).to_numpy(dtype="datetime64[ns]")
-    return date, found["rank"].fillna(0).astype(int).to_numpy()
-
-
-def _key(table: Table, fields: list[str]) -> np.ndarray:
-    """Each row's values of `fields` as one text key (see resolve.key_text)."""
-    return key_text(table.raw, fields).to_numpy(dtype=object)
-
-
-def before_at_precision(
-    event: np.ndarray, event_rank: np.ndarray, bound: np.ndarray, bound_rank: np.ndarray
-) -> np.ndarray:
-    """event < bound for datetime64 arrays, compared at the coarser of the two precision ranks (see
-    `_ranks`); NaT on either side is never before."""
-    # Truncating both dates to the coarser precision never turns "on or after" into "before", so only the
-    # rows before day by day (NaT compares false) need the truncated test.
-    early = np.flatnonzero(event < bound)
-    out = np.zeros(len(event), dtype=bool)
-    if len(early):
-        rank = np.maximum(event_rank[early], bound_rank[early])
-        out[early] = _truncated(event[early], rank) < _truncated(bound[early], rank)
-    return out
-
-
 @rule(
     "before-founding",
     "no preferred event (round, listing, release, market cap, period end) before the company's founding date",
@@ -295,7 +240,7 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
     (companies,) = found
     # A company may have several claims: its earliest founding date in good standing, at that claim's
     # precision, is the bound (a later one would make a claim of the other source an error).
-    founded = _first_dates(companies, "founded_date", "date_precision", good_standing(companies), ["company_id"])
+    founded = first_dates(companies, "founded_date", "date_precision", good_standing(companies), ["company_id"])
     for name, (date_field, precision_field) in EVENT_DATES.items():
         if (t := ctx.tables.get(name)) is None:
             continue
@@ -306,7 +251,7 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
         # A non-preferred claim that contradicts the founding date is a dispute kept on record (see
         # disputes), not an error; the dataset's own statement, the preferred claim, must be consistent.
         preferred = t.data["preferred"].fillna(False).to_numpy(dtype=bool)
-        before = preferred & before_at_precision(event, _ranks(t, precision_field), start, start_rank)
+        before = preferred & before_at_precision(event, precision_ranks(t, precision_field), start, start_rank)
         yield from t.problems_at(before, date_field, "before-founding", "date is before the company's founded_date")
 
 
