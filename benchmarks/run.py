@@ -1,6 +1,6 @@
 """Benchmark the validator against Frictionless and a plain pyarrow read, one process per case.
 
-    python benchmarks/replicate.py /tmp/bench   # once: the real package x160 (about 1M rows), built
+    python benchmarks/replicate.py /tmp/bench   # once: the real package copied to about 1M curated rows, built
     python benchmarks/run.py /tmp/bench [--repeat 5] [--skip-frictionless]
 
 (benchmarks/generate.py writes a synthetic package of the same layout instead, curated tables only.)
