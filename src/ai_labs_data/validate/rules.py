@@ -368,10 +368,8 @@ def formula_injection(ctx: Context) -> Iterator[Problem]:
 
 @rule("whitespace", "text cells have no leading or trailing whitespace and are not blank", per_table=True)
 def whitespace(ctx: Context) -> Iterator[Problem]:
-    # Columns in the reverse order of formula-injection: running side by side, the two rules then scan
-    # different columns for the suspects they share instead of one waiting for the other's scan.
-    for t in reversed(ctx.tables.values()):
-        for name in reversed(_text_fields(t)):
+    for t in ctx.tables.values():
+        for name in _text_fields(t):
             # A cell that begins and ends with a visible ASCII character is clean; only the others (a
             # space, a control character, any non-ASCII character) need the Unicode test.
             where, first = _suspects(t, name)[1:]

@@ -227,8 +227,9 @@ class Checked(NamedTuple):
 
 # Tables already checked in this process, by content: validating again after editing one table (a
 # notebook, a watch loop, a test suite planting one defect at a time) reads only the tables that changed.
-# A table's layer-1 result and everything the checks derive from it (Table.cache) depend on its bytes,
-# its name, its file and its schema alone. Large tables are not kept: their memory is worth more.
+# A table's layer-1 result, the problems of the checks run on it as it is read, and everything they derive
+# from it (Table.cache) depend on its bytes, its name, its file, its schema, those checks and which of its
+# fields other tables' foreign keys point to alone. Large tables are not kept: their memory is worth more.
 _CHECKED: OrderedDict[tuple, Checked] = OrderedDict()
 _CHECKED_LOCK = threading.Lock()
 CHECKED_MAX_BYTES = 8 * 2**20
