@@ -144,9 +144,8 @@ def test_a_job_whose_process_dies_runs_in_the_build_itself(pkg: Path) -> None:
 def test_ctrl_c_stops_a_build_and_its_processes_in_one_line(
     pkg: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    mark = (
-        tmp_path_factory.mktemp("mark") / "drawing"
-    )  # the figures job, run apart, says when it is under way, then takes its time
+    # The figures job, run apart, says when it is under way, then takes its time.
+    mark = tmp_path_factory.mktemp("mark") / "drawing"
     _edit_figures_script(
         pkg, "    pkg = inputs.pkg", f"    Path({str(mark)!r}).touch()\n    time.sleep(60)\n    pkg = inputs.pkg"
     )

@@ -51,7 +51,6 @@ def site(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_installed_wheel_loads_every_table_offline(site: Path, tmp_path: Path) -> None:
-    target = site
     code = (
         "import sys, ai_labs_data as a\n"
         "assert a.__file__.startswith(sys.argv[1]), a.__file__\n"
@@ -60,9 +59,9 @@ def test_installed_wheel_loads_every_table_offline(site: Path, tmp_path: Path) -
         "assert 'pandera' not in sys.modules and 'frictionless' not in sys.modules\n"
         "print(len(rows), min(rows.values()))\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(target)}
+    env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(site)}
     out = subprocess.run(
-        [sys.executable, "-c", code, str(target)], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, str(site)], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
     tables, fewest = map(int, out.stdout.split())
     assert tables == TABLES and fewest > 0
@@ -87,9 +86,8 @@ WITHOUT_EXTRAS = (
 def test_installed_package_checks_where_it_is_run_and_never_rebuilds_its_data(
     site: Path, pkg: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    target = site
-    env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(target)}
-    installed = target / "ai_labs_data" / "_data"
+    env = {k: v for k, v in os.environ.items() if k != "AI_LABS_DATA_ROOT"} | {"PYTHONPATH": str(site)}
+    installed = site / "ai_labs_data" / "_data"
     elsewhere = tmp_path_factory.mktemp("elsewhere")  # in no package's folder
 
     def run(*args: str, cwd: Path = elsewhere) -> subprocess.CompletedProcess:
