@@ -243,6 +243,17 @@ def test_several_excerpts_each_at_most_280_characters(pkg: Path) -> None:
     assert_only(problems(pkg), "data/companies.csv", line, {(column, "evidence-excerpt")})
 
 
+def test_excerpts_are_measured_in_characters_not_bytes(pkg: Path) -> None:
+    # 280 Chinese characters are 840 bytes in UTF-8: within the limit; 281 are not.
+    row = find_row(pkg, "companies", lambda r: True)
+    header, rows = read_rows(pkg / "data" / "companies.csv")
+    evidence = rows[row][header.index("evidence")]
+    set_cell(pkg, "companies", row, "evidence", evidence + " … " + "融" * 280)
+    assert problems(pkg) == []
+    line, column = set_cell(pkg, "companies", row, "evidence", "融" * 281 + " … " + evidence)
+    assert_only(problems(pkg), "data/companies.csv", line, {(column, "evidence-excerpt")})
+
+
 def test_basis_is_given_with_its_value(pkg: Path) -> None:
     row = find_row(pkg, "funding_rounds", lambda r: r["amount"] != "" and r["valuation_basis"] == "")
     line, column = set_cell(pkg, "funding_rounds", row, "amount_basis", "")

@@ -4,13 +4,14 @@ its month or year is, and each fact's earliest date in good standing is the boun
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, filled
-from ..resolve import PRECISION_RANK, key_text
+from ..arrowtext import arrow_text, filled, take
+from ..resolve import PRECISION_RANK
 from . import keys
 from .tables import Table
 
@@ -34,24 +35,46 @@ def precision_ranks(table: Table, precision_field: str | None) -> np.ndarray:
     return keys.spread(rank_of, filled(pc.index_in(text, value_set=names.cast(text.type)), -1), 0)
 
 
-def first_dates(table: Table, date_field: str, precision: str | None, rows: np.ndarray, by: list[str]) -> pd.DataFrame:
-    """The earliest `date_field` in good standing per `by` key (as text joined by |), with its precision rank."""
-    frame = pd.DataFrame({"key": row_keys(table, by)[rows], "date": table.data[date_field].to_numpy()[rows]})
-    frame["rank"] = precision_ranks(table, precision)[rows]
-    frame = frame.dropna(subset=["date"]).sort_values(["key", "date", "rank"])
-    return frame.drop_duplicates("key").set_index("key")
+class FirstDates(NamedTuple):
+    """Per distinct key, the earliest date in good standing and its precision rank (see `first_dates`)."""
+
+    keys: pa.Array  # distinct keys as text (see `row_keys`)
+    date: np.ndarray  # datetime64[ns], of keys[i]
+    rank: np.ndarray  # precision rank of that date
+
+    def at(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The date and rank at each position in `keys`: NaT and 0 at -1 (a key not among them)."""
+        if not len(self.keys):
+            return np.full(len(positions), np.datetime64("NaT", "ns")), np.zeros(len(positions), dtype=np.int64)
+        found = positions >= 0
+        taken = np.maximum(positions, 0)
+        return np.where(found, self.date[taken], np.datetime64("NaT", "ns")), np.where(found, self.rank[taken], 0)
 
 
-def dates_at(dates: pd.DataFrame, keys_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def first_dates(table: Table, date_field: str, precision: str | None, rows: np.ndarray, by: list[str]) -> FirstDates:
+    """The earliest `date_field` per `by` key among `rows` (a mask) with a date; of two on the same day,
+    the finer precision."""
+    date = table.data[date_field].to_numpy(dtype="datetime64[ns]")
+    picked = np.flatnonzero(rows & ~np.isnat(date))
+    encoded = pc.dictionary_encode(take(row_keys(table, by), picked))
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    date, rank = date[picked], precision_ranks(table, precision)[picked]
+    order = np.lexsort((rank, date, codes))  # by key, then date, then rank: the first of each key wins
+    first = order[np.concatenate(([True], codes[order][1:] != codes[order][:-1]))] if len(order) else order
+    # The keys sorted by code: the first row of code k is the k-th, so they line up with the dictionary.
+    return FirstDates(encoded.dictionary, date[first], rank[first])
+
+
+def dates_at(dates: FirstDates, keys_: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The date and precision rank of each key in `dates` (from `first_dates`): NaT and 0 where absent."""
-    found = dates.reindex(keys_)
-    date = pd.to_datetime(found["date"]).to_numpy(dtype="datetime64[ns]")
-    return date, found["rank"].fillna(0).astype(int).to_numpy()
+    return dates.at(filled(pc.index_in(keys_, value_set=dates.keys.cast(keys_.type)), -1))
 
 
-def row_keys(table: Table, fields: list[str]) -> np.ndarray:
-    """Each row's values of `fields` as one text key (see resolve.key_text)."""
-    return key_text(table.raw, fields).to_numpy(dtype=object)
+def row_keys(table: Table, fields: list[str]) -> pa.Array:
+    """Each row's values of text `fields` as one text key, joined by | (a missing part empty), as
+    resolve.key_text writes a fact key."""
+    parts = [pc.fill_null(arrow_text(table.raw[f]), "") for f in fields]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "|")
 
 
 def before_at_precision(

@@ -20,10 +20,11 @@ import pyarrow.compute as pc
 from ..arrowtext import arrow_text, byte_positions, chunk_bytes, edge_bytes, filled, take
 from ..problems import Problem
 from ..quotes import MAX_EXCERPT, SEPARATOR, numbers_stated, states_number
+from ..tableschema import ForeignKey
 from ..types import TYPES
 from . import keys
 from .dated import before_at_precision, first_dates, precision_ranks
-from .tables import Table, member
+from .tables import Table, matches, member, references
 
 PLAIN_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
 MONEY_METRICS = {
@@ -246,8 +247,7 @@ def before_founding(ctx: Context) -> Iterator[Problem]:
             continue
         event = t.data[date_field].to_numpy(dtype="datetime64[ns]")
         # Each distinct company looked up once, through the column's cached key encoding.
-        start = lookup(founded["date"], t, "company_id").to_numpy(dtype="datetime64[ns]")
-        start_rank = lookup(founded["rank"], t, "company_id").fillna(0).astype(int).to_numpy()
+        start, start_rank = founded.at(key_positions(founded.keys, t, "company_id"))
         # A non-preferred claim that contradicts the founding date is a dispute kept on record (see
         # disputes), not an error; the dataset's own statement, the preferred claim, must be consistent.
         preferred = t.data["preferred"].fillna(False).to_numpy(dtype=bool)
@@ -301,16 +301,26 @@ def market_cap_listing(ctx: Context) -> Iterator[Problem]:
     )
 
 
+# The foreign key by which a claim cites its source.
+CITES_SOURCE = ForeignKey(("source_id",), "sources", ("source_id",))
+
+
 @rule("source-used", "every source in sources.csv is cited by at least one row")
 def source_used(ctx: Context) -> Iterator[Problem]:
     if not (found := ctx.get("sources")):
         return
     (sources,) = found
-    # The distinct ids each table cites (cached key values), not every citing row.
-    cited = [t.encoded("source_id").values for t in ctx.tables.values() if t.name != "sources" and "source_id" in t.raw]
-    cited = pa.concat_arrays([c.cast(pa.large_string()) for c in cited]) if cited else pa.array([], pa.large_string())
     codes, ids = sources.encoded("source_id")
-    used = keys.spread(member(ids, cited), codes, True)  # a missing id is not reported here
+    cited = np.zeros(len(ids), dtype=bool)
+    # Per table, the distinct ids it cites: matched once with the foreign-key check that declares them.
+    for t in ctx.tables.values():
+        if t.name == "sources" or "source_id" not in t.raw:
+            continue
+        if fk := next((fk for fk in t.schema.foreign_keys if fk == CITES_SOURCE), None):
+            cited |= references(t, fk, sources).used
+        else:
+            cited |= matches(ids, t.encoded("source_id").values).known
+    used = keys.spread(cited, codes, True)  # a missing id is not reported here
     yield from sources.problems_at(
         ~used,
         "source_id",
@@ -540,18 +550,20 @@ def evidence_excerpt(ctx: Context) -> Iterator[Problem]:
         if "evidence" not in t.raw:
             continue
         text = arrow_text(t.raw["evidence"])
-        # Only a cell longer than one excerpt can hold a long one: the others are settled by their length.
-        # The candidates are split into excerpts and measured in Arrow, all at once.
-        where = np.flatnonzero(filled(pc.greater(pc.utf8_length(text), MAX_EXCERPT), False))
-        if not len(where):
+        # Only a cell longer than one excerpt can hold a long one: the others are settled by their length,
+        # most by their length in bytes (read from the offsets; a character is at least one byte), the
+        # rest by counting characters. The candidates are split into excerpts and measured in Arrow.
+        where = np.flatnonzero(filled(pc.greater(pc.binary_length(text), MAX_EXCERPT), False))
+        candidates = take(text, where)
+        longer = filled(pc.greater(pc.utf8_length(candidates), MAX_EXCERPT), False)
+        if not longer.any():
             continue
-        parts = pc.split_pattern(take(text, where), SEPARATOR)
-        if isinstance(parts, pa.ChunkedArray):
-            parts = parts.combine_chunks()
+        where, candidates = where[longer], candidates.filter(pa.array(longer))
+        parts = pc.split_pattern(candidates, SEPARATOR)
+        # Each cell has at least one excerpt: the longest of each is a reduction over its own run.
         lengths = pc.utf8_length(parts.flatten()).to_numpy(zero_copy_only=False)
-        owner = np.repeat(np.arange(len(where)), np.diff(parts.offsets.to_numpy()))
-        longest = np.zeros(len(where), dtype=np.int64)
-        np.maximum.at(longest, owner, lengths)
+        offsets = parts.offsets.to_numpy()
+        longest = np.maximum.reduceat(lengths, offsets[:-1] - offsets[0])
         hits = np.flatnonzero(longest > MAX_EXCERPT)
         yield from t.located(
             (

@@ -147,15 +147,40 @@ def schema_problems(table: Table) -> list[Problem]:
 
 
 def member(distinct: pa.Array, allowed: pa.Array) -> np.ndarray:
-    """Which of the `distinct` values are among `allowed` (missing values are not). The hash set is
-    built from the smaller array, as building it costs more than probing it."""
-    allowed = allowed.cast(distinct.type)
-    if len(allowed) <= len(distinct):
-        return filled(pc.is_in(distinct, value_set=allowed), False)
-    where = pc.index_in(allowed, value_set=distinct).drop_null().to_numpy(zero_copy_only=False)
-    found = np.zeros(len(distinct), dtype=bool)
-    found[where] = True
-    return found
+    """Which of the `distinct` values are among `allowed` (missing values are not)."""
+    return matches(distinct, allowed).known
+
+
+class Matches(NamedTuple):
+    known: np.ndarray  # per value of the first array: it is among the second's
+    used: np.ndarray  # per value of the second array: it is among the first's
+
+
+def matches(values: pa.Array, allowed: pa.Array) -> Matches:
+    """Which of `values` are among `allowed`, and which of `allowed` among `values` (missing values
+    never match), both from one hash table. It is built from the smaller array, as building one costs
+    more than probing it: both answers come from the positions the probe finds."""
+    allowed = allowed.cast(values.type)
+    small, large = (allowed, values) if len(allowed) <= len(values) else (values, allowed)
+    at = filled(pc.index_in(large, value_set=small, skip_nulls=True), -1)  # each large value's position in small
+    hit = at >= 0
+    small_hit = np.zeros(len(small), dtype=bool)
+    small_hit[at[hit]] = True
+    return Matches(hit, small_hit) if small is allowed else Matches(small_hit, hit)
+
+
+def references(table: Table, fk: ForeignKey, parent: Table) -> Matches:
+    """A single-field foreign key's distinct values matched against the parent's key values: which
+    are found there (the foreign-key check) and which parent values are referred to (source-used).
+    Computed once, by whichever of the two asks first."""
+    (field,), (parent_field,) = fk.fields, fk.reference_fields
+
+    def compute() -> Matches:
+        return matches(table.encoded(field).values, parent.encoded(parent_field).values)
+
+    if parent.sha256 is None:  # no content to key on: the table may be kept beyond this parent
+        return compute()
+    return table.cached(("references", field, fk.resource, parent_field, parent.sha256), compute)
 
 
 def foreign_key_jobs(tables: dict[str, Table]) -> list[Callable[[], list[Problem]]]:
@@ -175,7 +200,7 @@ def _foreign_key_problems(table: Table, fk: ForeignKey, parent: Table) -> list[P
         # Look up each distinct value once (key codes are cached), then spread the answer over the rows.
         codes, distinct = table.encoded(fk.fields[0])
         candidates = parent.encoded(fk.reference_fields[0]).values
-        known = member(distinct, candidates)
+        known = references(table, fk, parent).known
         missing = ~keys.spread(known, codes, True)  # a missing value is not a dangling reference
         unknown = np.flatnonzero(~known)
         if len(unknown) and len(unknown) <= MAX_SUGGESTED:
