@@ -207,18 +207,22 @@ def text_quoted(ctx: Context) -> Iterator[Problem]:
         quoted = [f.name for f in t.schema.fields if f.quoted]
         if not quoted or "evidence" not in t.raw:
             continue
-        evidence = pc.utf8_lower(arrow_text(t.raw["evidence"]))
+        evidence = arrow_text(t.raw["evidence"])
         for name in quoted:
-            value = pc.utf8_lower(arrow_text(t.raw[name]))
+            value = arrow_text(t.raw[name])
             # Arrow has no per-row test of one column's text in another's: the rows where both are present
-            # are compared in Python.
+            # are compared in Python, as written first, and only a value not found so in lower case.
             both = filled(pc.is_valid(value), False) & filled(pc.is_valid(evidence), False)
             rows = np.flatnonzero(both)
             if len(rows) == len(both):  # the usual case: no cell to leave out, so none is copied
                 values, texts = value.to_pylist(), evidence.to_pylist()
             else:
                 values, texts = take(value, rows).to_pylist(), take(evidence, rows).to_pylist()
-            missing = [int(pos) for pos, v, e in zip(rows, values, texts, strict=True) if v not in e]
+            missing = [
+                int(pos)
+                for pos, v, e in zip(rows, values, texts, strict=True)
+                if v not in e and v.lower() not in e.lower()
+            ]
             yield from t.located(
                 (pos, name, "text-quoted", f"{name} is not written in evidence: quote the words that name it")
                 for pos in missing

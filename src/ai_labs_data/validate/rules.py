@@ -672,11 +672,12 @@ def _digit_tokens(evidence: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.
         has_digits = np.flatnonzero(count > 0)
         value = np.add.reduceat(contribution, start_of[has_digits])
         value[count[has_digits] > _MAX_DIGITS] = -1
-        for _ in range(_MAX_DIGITS):  # drop the trailing zeros (the leading ones are gone already)
-            zeros = (value > 0) & (value % 10 == 0)
-            if not zeros.any():
-                break
-            value[zeros] //= 10
+        # Drop the trailing zeros (the leading ones are gone already), each step on the numbers that
+        # still end in one: most have none, and few have many.
+        ending = np.flatnonzero((value > 0) & (value % 10 == 0))
+        while len(ending):
+            value[ending] //= 10
+            ending = ending[value[ending] % 10 == 0]
         value[value == 0] = -1  # "0" or "0.00" has no significant digit
         position = begin[has_digits]
         rows.append(np.searchsorted(starts, position, side="right") - 1 + base)
