@@ -68,3 +68,22 @@ def test_joined_chunks_keep_every_cell_and_widen_past_what_string_offsets_addres
     monkeypatch.setattr(arrowtext, "STRING_BYTES", len("".join(c for c in CELLS if c).encode()) - 1)
     widened = joined(COLUMN)
     assert widened.type == pa.large_string() and widened.to_pylist() == CELLS
+
+
+MASK = pa.array([True, None, False, True, None, False, True, True, False, None, True])
+MASKS = [
+    MASK,
+    MASK.slice(3),  # a bitmap that starts mid-byte
+    pa.chunked_array([MASK.slice(0, 4), pa.array([], pa.bool_()), MASK.slice(4)]),
+    pa.chunked_array([], pa.bool_()),
+    MASK.slice(11),
+]
+
+
+@pytest.mark.parametrize("mask", MASKS)
+@pytest.mark.parametrize("fill", [True, False])
+def test_filled_masks_match_their_values(mask: pa.Array | pa.ChunkedArray, fill: bool) -> None:
+    # Masks are unpacked from their bitmaps, not converted value by value: sliced and chunked ones included.
+    got = arrowtext.filled(mask, fill)
+    assert got.dtype == bool
+    assert got.tolist() == [fill if v is None else v for v in mask.to_pylist()]
