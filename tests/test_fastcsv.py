@@ -72,3 +72,23 @@ def test_files_read_after_the_prefetch_was_called_off_are_read_whole(pkg: Path) 
         assert raw.sha256 == fresh[name][0].sha256
     paths = {str((pkg / "data" / f"{name}.csv").resolve()) for name in names}
     assert not [key for key in fastcsv._prefetched if key[0] in paths]  # none left behind in memory
+
+
+def test_blank_lines_and_carriage_returns_are_never_parsed_fast(tmp_path: Path, monkeypatch) -> None:
+    """The layout check scans the bytes window by window: a blank line or a CR is found wherever it
+    falls, inside a window or across two."""
+    monkeypatch.setattr(fastcsv, "WINDOW", 7)  # windows of 7 bytes: every offset meets a boundary
+    names = ["id", "note"]
+    rows = [f"{i},n{i}\n".encode() for i in range(12)]
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"id,note\n" + b"".join(rows))
+    assert fastcsv.plain_table(path, names).table.num_rows == len(rows)
+    for at in range(len(rows)):
+        blank = [*rows]
+        blank[at] += b"\n"
+        path.write_bytes(b"id,note\n" + b"".join(blank))
+        assert fastcsv.plain_table(path, names).table is None, at
+        crlf = [*rows]
+        crlf[at] = crlf[at][:-1] + b"\r\n"
+        path.write_bytes(b"id,note\n" + b"".join(crlf))
+        assert fastcsv.plain_table(path, names).table is None, at
