@@ -31,6 +31,12 @@ def arrow_text(values: pd.Series) -> Text:
     return pa.array(values.astype(object), type=pa.string(), from_pandas=True)
 
 
+def as_bytes(text: Text) -> Text:
+    """The cells as binary: their UTF-8 bytes, sharing the column's buffers. Python makes `bytes` of
+    them without decoding."""
+    return text.cast(pa.large_binary() if pa.types.is_large_string(text.type) else pa.binary())
+
+
 def joined(text: Text) -> pa.Array:
     """A text column as one array: its chunks joined, as large_string if their bytes are more than
     one string array can hold."""

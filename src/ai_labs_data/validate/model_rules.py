@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, filled, take
+from ..arrowtext import arrow_text, as_bytes, filled, take
 from ..problems import Problem
 from . import keys
 from .dated import before_at_precision, dates_at, first_dates, precision_ranks, row_keys, truncated_dates
@@ -207,9 +207,11 @@ def text_quoted(ctx: Context) -> Iterator[Problem]:
         quoted = [f.name for f in t.schema.fields if f.quoted]
         if not quoted or "evidence" not in t.raw:
             continue
-        evidence = arrow_text(t.raw["evidence"])
+        # As bytes: UTF-8 text contains another exactly when its bytes do, and Python makes bytes from
+        # arrow's cells without decoding them.
+        evidence = as_bytes(arrow_text(t.raw["evidence"]))
         for name in quoted:
-            value = arrow_text(t.raw[name])
+            value = as_bytes(arrow_text(t.raw[name]))
             # Arrow has no per-row test of one column's text in another's: the rows where both are present
             # are compared in Python, as written first, and only a value not found so in lower case.
             both = filled(pc.is_valid(value), False) & filled(pc.is_valid(evidence), False)
@@ -221,7 +223,7 @@ def text_quoted(ctx: Context) -> Iterator[Problem]:
             missing = [
                 int(pos)
                 for pos, v, e in zip(rows, values, texts, strict=True)
-                if v not in e and v.lower() not in e.lower()
+                if v not in e and v.decode().lower() not in e.decode().lower()
             ]
             yield from t.located(
                 (pos, name, "text-quoted", f"{name} is not written in evidence: quote the words that name it")
