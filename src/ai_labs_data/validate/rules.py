@@ -593,7 +593,7 @@ def value_quoted(ctx: Context) -> Iterator[Problem]:
         for j, name in enumerate(numeric):
             rows = np.flatnonzero(stated[:, j])
             if len(rows):
-                doubtful[rows, j] = ~_found_among(tokens, rows, take(arrow_text(t.raw[name]), rows), len(stated))
+                doubtful[rows, j] = ~_found_among(tokens, rows, _significant(t, name, rows), len(stated))
         rows = np.flatnonzero(doubtful.any(axis=1))
         evidence = take(arrow_text(t.raw["evidence"]), rows).to_pylist() if len(rows) else []
         found = []
@@ -627,6 +627,27 @@ def _as_int(digits: pa.Array | pa.ChunkedArray) -> np.ndarray:
     fits = pc.and_(fits, pc.ascii_is_decimal(digits))
     usable = pc.if_else(fits, digits, pa.scalar(None, type=digits.type))
     return filled(pc.cast(usable, pa.int64()), -1)
+
+
+def _significant(t: Table, name: str, rows: np.ndarray) -> np.ndarray:
+    """The significant digits of the field's values at `rows` as int64 (-1 where they cannot be compared
+    so). An integer's are its value's, without the trailing zeros; a number's are read from its text,
+    as written (a float would not keep 0.1 or 2.50 as the source wrote them)."""
+    if t.schema.field(name).type == "integer":
+        value = np.abs(t.data[name].to_numpy(dtype=np.int64, na_value=0)[rows])
+        value[value <= 0] = -1  # 0 has no significant digit (and -2**63 has no absolute value in int64)
+        return _without_trailing_zeros(value)
+    return _as_int(_significant_text(take(arrow_text(t.raw[name]), rows)))
+
+
+def _without_trailing_zeros(value: np.ndarray) -> np.ndarray:
+    """Positive int64 values with their trailing zeros dropped, in place; others left as they are. Each
+    step works on the values that still end in one: most have none, and few have many."""
+    ending = np.flatnonzero((value > 0) & (value % 10 == 0))
+    while len(ending):
+        value[ending] //= 10
+        ending = ending[value[ending] % 10 == 0]
+    return value
 
 
 # Bytes that can be part of a written number: the digits, the point and the comma (the full-width comma
@@ -672,29 +693,24 @@ def _digit_tokens(evidence: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.
         has_digits = np.flatnonzero(count > 0)
         value = np.add.reduceat(contribution, start_of[has_digits])
         value[count[has_digits] > _MAX_DIGITS] = -1
-        # Drop the trailing zeros (the leading ones are gone already), each step on the numbers that
-        # still end in one: most have none, and few have many.
-        ending = np.flatnonzero((value > 0) & (value % 10 == 0))
-        while len(ending):
-            value[ending] //= 10
-            ending = ending[value[ending] % 10 == 0]
+        _without_trailing_zeros(value)  # the leading zeros are gone already
         value[value == 0] = -1  # "0" or "0.00" has no significant digit
         position = begin[has_digits]
         rows.append(np.searchsorted(starts, position, side="right") - 1 + base)
         values.append(value)
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(rows).astype(np.int64), np.concatenate(values)
+    return np.concatenate(rows).astype(np.int64, copy=False), np.concatenate(values)
 
 
 def _found_among(
-    tokens: tuple[np.ndarray, np.ndarray], rows: np.ndarray, values: pa.Array | pa.ChunkedArray, n: int
+    tokens: tuple[np.ndarray, np.ndarray], rows: np.ndarray, significant: np.ndarray, n: int
 ) -> np.ndarray:
-    """For each of `rows`, whether its value's significant digits are among its evidence's numbers
-    (False where they cannot be compared this way: the exact reading then decides)."""
+    """For each of `rows`, whether its value's significant digits (`_significant`) are among its
+    evidence's numbers (False where they cannot be compared this way: the exact reading then decides)."""
     token_rows, token_values = tokens
     wanted = np.full(n, -2, dtype=np.int64)  # -2 matches no token (an unusable token is -1)
-    wanted[rows] = _as_int(_significant_text(values))
+    wanted[rows] = significant
     match = (token_values == wanted[token_rows]) & (token_values >= 0)
     found = np.zeros(n, dtype=bool)
     found[token_rows[match]] = True
