@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrowtext import arrow_text, filled, take
+from ..arrowtext import Text, arrow_text, filled, take
 from ..resolve import PRECISION_RANK
 from . import keys
 from .tables import Table
@@ -52,8 +52,8 @@ class FirstDates(NamedTuple):
 
 
 def first_dates(table: Table, date_field: str, precision: str | None, rows: np.ndarray, by: list[str]) -> FirstDates:
-    """The earliest `date_field` per `by` key among `rows` (a mask) with a date; of two on the same day,
-    the finer precision."""
+    """The earliest `date_field` per `by` key among `rows` (a mask, the rows in good standing) with a date;
+    of two on the same day, the finer precision."""
     date = table.data[date_field].to_numpy(dtype="datetime64[ns]")
     picked = np.flatnonzero(rows & ~np.isnat(date))
     encoded = pc.dictionary_encode(take(row_keys(table, by), picked))
@@ -65,12 +65,12 @@ def first_dates(table: Table, date_field: str, precision: str | None, rows: np.n
     return FirstDates(encoded.dictionary, date[first], rank[first])
 
 
-def dates_at(dates: FirstDates, keys_: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def dates_at(dates: FirstDates, keys_: Text) -> tuple[np.ndarray, np.ndarray]:
     """The date and precision rank of each key in `dates` (from `first_dates`): NaT and 0 where absent."""
     return dates.at(filled(pc.index_in(keys_, value_set=dates.keys.cast(keys_.type)), -1))
 
 
-def row_keys(table: Table, fields: list[str]) -> pa.Array:
+def row_keys(table: Table, fields: list[str]) -> Text:
     """Each row's values of text `fields` as one text key, joined by | (a missing part empty), as
     resolve.key_text writes a fact key."""
     parts = [pc.fill_null(arrow_text(table.raw[f]), "") for f in fields]
