@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -296,6 +297,25 @@ def test_market_cap_of_unlisted_company(pkg: Path) -> None:
 def test_unused_source(pkg: Path) -> None:
     line = append_copy(pkg, "sources", 0, source_id="zz-unused-source")
     assert_only(problems(pkg), "data/sources.csv", line, {(1, "source-used")})
+
+
+def test_sources_cited_by_a_table_without_its_foreign_key_are_used(pkg: Path) -> None:
+    # source-used reads the citations each foreign-key check matched; a table whose schema declares no
+    # foreign key to sources still cites the sources in its source_id column.
+    path = pkg / "schemas" / "funding_rounds.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["foreignKeys"] = [fk for fk in schema["foreignKeys"] if fk["reference"]["resource"] != "sources"]
+    path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    cited: dict[str, set[str]] = {}
+    for table in pkg.glob("data/*.csv"):
+        header, rows = read_rows(table)
+        if "source_id" in header and table.stem != "sources":
+            cited[table.stem] = {row[header.index("source_id")] for row in rows}
+    others = set().union(*(ids for name, ids in cited.items() if name != "funding_rounds"))
+    assert cited["funding_rounds"] - others  # sources that only the rounds cite: they must count as used
+    line = append_copy(pkg, "sources", 0, source_id="zz-unused-source")
+    unused = [p for p in problems(pkg) if p.rule == "source-used"]
+    assert [(p.file, p.line) for p in unused] == [("data/sources.csv", line)]
 
 
 def test_model_id_must_start_with_company(pkg: Path) -> None:
