@@ -26,13 +26,20 @@ def truncated_dates(dates: np.ndarray, rank: np.ndarray) -> np.ndarray:
 
 
 def precision_ranks(table: Table, precision_field: str | None) -> np.ndarray:
-    """Rank of each row's date precision (day 0, month 1, year 2; missing counts as day)."""
+    """Rank of each row's date precision (day 0, month 1, year 2; missing counts as day). Computed once
+    per table and field, read-only: the rules about the order of dates each ask for it several times."""
     if precision_field is None:
         return np.zeros(len(table.data), dtype=np.int64)
-    names = pa.array(list(PRECISION_RANK), type=pa.string())
-    text = arrow_text(table.raw[precision_field])
-    rank_of = np.array(list(PRECISION_RANK.values()), dtype=np.int64)
-    return keys.spread(rank_of, filled(pc.index_in(text, value_set=names.cast(text.type)), -1), 0)
+
+    def compute() -> np.ndarray:
+        names = pa.array(list(PRECISION_RANK), type=pa.string())
+        text = arrow_text(table.raw[precision_field])
+        rank_of = np.array(list(PRECISION_RANK.values()), dtype=np.int64)
+        ranks = keys.spread(rank_of, filled(pc.index_in(text, value_set=names.cast(text.type)), -1), 0)
+        ranks.setflags(write=False)
+        return ranks
+
+    return table.cached(("precision ranks", precision_field), compute)
 
 
 class FirstDates(NamedTuple):
@@ -72,9 +79,13 @@ def dates_at(dates: FirstDates, keys_: Text) -> tuple[np.ndarray, np.ndarray]:
 
 def row_keys(table: Table, fields: list[str]) -> Text:
     """Each row's values of text `fields` as one text key, joined by | (a missing part empty), as
-    resolve.key_text writes a fact key."""
-    parts = [pc.fill_null(arrow_text(table.raw[f]), "") for f in fields]
-    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "|")
+    resolve.key_text writes a fact key. Computed once per table and fields (see `precision_ranks`)."""
+
+    def compute() -> Text:
+        parts = [pc.fill_null(arrow_text(table.raw[f]), "") for f in fields]
+        return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "|")
+
+    return table.cached(("row keys", tuple(fields)), compute)
 
 
 def before_at_precision(
