@@ -122,3 +122,38 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _readme_loading_code(repo: Path) -> str:
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Loading\n", 1)[1]
+    return section.split("```python\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_readme_recipes_answer_their_questions(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's loading example runs as written on the real package, and its recipes answer the
+    questions their comments ask."""
+    monkeypatch.setenv("AI_LABS_DATA_ROOT", str(repo))
+    names: dict = {}
+    exec(compile(_readme_loading_code(repo), "README.md", "exec"), names)
+
+    china = set(names["china"])
+    latest = names["latest"]
+    assert latest.company_id.is_unique and set(latest.company_id) <= china
+    assert latest.date.notna().all()
+    values = names["values"]
+    for row in latest.itertuples():  # no dated valuation of the company is later
+        assert values.loc[values.company_id == row.company_id, "date"].max() == row.date
+
+    large = names["large"]
+    assert len(large) and (large.params_total > 100e9).all() and large.open_weights.all()
+    assert (large.release_date.dt.year == 2025).all()
+    r1 = large.set_index("model_id").loc["deepseek/deepseek-r1"]
+    assert r1.license == "MIT"
+
+    month_end = names["month_end"]
+    caps = names["caps"]
+    assert month_end.index.is_month_end.all() and month_end.index.is_monotonic_increasing
+    january = caps.loc["2026-01"].market_cap
+    assert month_end.loc["2026-01-31"] == january.iloc[-1]
+    assert month_end.notna().sum() == caps.index.to_period("M").nunique()
