@@ -24,7 +24,7 @@ from ..tableschema import ForeignKey
 from ..types import TYPES
 from . import keys
 from .dated import before_at_precision, first_dates, precision_ranks
-from .tables import Table, matches, member, references
+from .tables import Table, member, references
 
 PLAIN_NUMBER = r"^-[0-9]+(\.[0-9]+)?$"
 MONEY_METRICS = {
@@ -316,10 +316,10 @@ def source_used(ctx: Context) -> Iterator[Problem]:
     for t in ctx.tables.values():
         if t.name == "sources" or "source_id" not in t.raw:
             continue
-        if fk := next((fk for fk in t.schema.foreign_keys if fk == CITES_SOURCE), None):
-            cited |= references(t, fk, sources).used
+        if CITES_SOURCE in t.schema.foreign_keys:
+            cited |= references(t, CITES_SOURCE, sources).used
         else:
-            cited |= matches(ids, t.encoded("source_id").values).known
+            cited |= member(ids, t.encoded("source_id").values)
     used = keys.spread(cited, codes, True)  # a missing id is not reported here
     yield from sources.problems_at(
         ~used,

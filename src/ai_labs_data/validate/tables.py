@@ -199,12 +199,11 @@ def _foreign_key_problems(table: Table, fk: ForeignKey, parent: Table) -> list[P
     if len(fk.fields) == 1:
         # Look up each distinct value once (key codes are cached), then spread the answer over the rows.
         codes, distinct = table.encoded(fk.fields[0])
-        candidates = parent.encoded(fk.reference_fields[0]).values
         known = references(table, fk, parent).known
         missing = ~keys.spread(known, codes, True)  # a missing value is not a dangling reference
         unknown = np.flatnonzero(~known)
         if len(unknown) and len(unknown) <= MAX_SUGGESTED:
-            hints = _near_misses(distinct.take(unknown).to_pylist(), candidates)
+            hints = _near_misses(distinct.take(unknown).to_pylist(), parent.encoded(fk.reference_fields[0]).values)
             if hints:
                 cells = []
                 for pos in np.flatnonzero(missing):
